@@ -1,0 +1,233 @@
+package herald.api;
+
+import herald.api.auth.ApiKeyRepository;
+import herald.api.auth.ApiKeys;
+import herald.api.auth.KeyRoutes;
+import herald.api.content.ContentTypeRepository;
+import herald.api.content.ContentTypeRoutes;
+import herald.api.content.DeliveryRoutes;
+import herald.api.content.EntryRepository;
+import herald.api.content.EntryRoutes;
+import herald.api.content.EntryService;
+import herald.api.content.EntryValidator;
+import herald.api.http.HealthRoutes;
+import herald.api.http.ProblemHandler;
+import herald.api.outbox.OutboxRelay;
+import herald.api.outbox.OutboxRepository;
+import herald.api.search.SearchProxy;
+import herald.events.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The content API: management, delivery, the outbox relay and the search front door. */
+public final class ApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+
+  /** CloudEvents {@code source} of everything the api announces. */
+  public static final String EVENT_SOURCE = "/herald/api";
+
+  private final ApiConfig config;
+  private final PrometheusMeterRegistry registry;
+  private Pool pool;
+  private Producer<String, byte[]> producer;
+  private OutboxRelay relay;
+  private SearchProxy search;
+  private HttpServer server;
+
+  public ApiVerticle(ApiConfig config, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  public ApiVerticle(ApiConfig config) {
+    this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** The port the HTTP server listens on (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** The relay, for tests that look at leadership. */
+  public OutboxRelay relay() {
+    return relay;
+  }
+
+  @Override
+  public Future<?> start() {
+    PgConnectOptions pg =
+        new PgConnectOptions()
+            .setHost(config.pgHost())
+            .setPort(config.pgPort())
+            .setDatabase(config.pgDatabase())
+            .setUser(config.pgUser())
+            .setPassword(config.pgPassword());
+    return vertx
+        .executeBlocking(
+            () -> {
+              migrate();
+              Topics.ensure(
+                  config.kafkaBootstrapServers(), config.contentTopic(), Topics.CONTENT_PARTITIONS);
+              return null;
+            })
+        .compose(
+            v -> {
+              pool =
+                  PgBuilder.pool()
+                      .with(new PoolOptions().setMaxSize(config.pgPoolSize()))
+                      .connectingTo(pg)
+                      .using(vertx)
+                      .build();
+              producer = new KafkaProducer<>(producerProps());
+              OutboxRepository outbox = new OutboxRepository();
+              relay =
+                  new OutboxRelay(
+                      vertx,
+                      pool,
+                      pg,
+                      producer,
+                      config.contentTopic(),
+                      EVENT_SOURCE,
+                      config.relayPollInterval(),
+                      outbox,
+                      registry);
+              return relay.start().compose(x -> listen(outbox));
+            });
+  }
+
+  private Future<HttpServer> listen(OutboxRepository outbox) {
+    ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
+    ContentTypeRepository types = new ContentTypeRepository();
+    EntryRepository entries = new EntryRepository();
+    EntryService service =
+        new EntryService(
+            pool,
+            types,
+            entries,
+            outbox,
+            new EntryValidator(config.locales()),
+            config.defaultLocale());
+    search = new SearchProxy(vertx, config.indexerUrl());
+
+    Router router = Router.router(vertx);
+    router
+        .route()
+        .handler(
+            BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false));
+    new HealthRoutes(this::readiness, registry).mount(router);
+    new ContentTypeRoutes(pool, types, keys).mount(router);
+    new EntryRoutes(pool, entries, service, keys).mount(router);
+    new DeliveryRoutes(pool, entries, keys, config.locales(), config.publicDelivery())
+        .mount(router);
+    new KeyRoutes(keys).mount(router);
+    search.mount(router);
+    ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
+    router.route().failureHandler(problems);
+    router.errorHandler(404, problems);
+    router.errorHandler(405, problems);
+
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(config.port(), "0.0.0.0")
+        .onSuccess(
+            s -> {
+              server = s;
+              LOG.info("api listening on port {}", s.actualPort());
+            });
+  }
+
+  private Future<JsonObject> readiness() {
+    return pool.query("select 1")
+        .execute()
+        .map(
+            rs -> {
+              if (!relay.isHealthy()) {
+                throw new IllegalStateException("outbox relay cannot reach PostgreSQL or Kafka");
+              }
+              return new JsonObject()
+                  .put("database", "UP")
+                  .put("outboxRelay", relay.isLeader() ? "LEADER" : "STANDBY");
+            });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> r = relay == null ? Future.succeededFuture() : relay.stop();
+    return r.eventually(() -> server == null ? Future.succeededFuture() : server.close())
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      if (producer != null) {
+                        producer.close(java.time.Duration.ofSeconds(5));
+                      }
+                      return null;
+                    }))
+        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
+        .onComplete(
+            x -> {
+              if (search != null) {
+                search.close();
+              }
+            });
+  }
+
+  private void migrate() {
+    String url =
+        "jdbc:postgresql://" + config.pgHost() + ":" + config.pgPort() + "/" + config.pgDatabase();
+    Flyway.configure()
+        .dataSource(url, config.pgUser(), config.pgPassword())
+        .locations("classpath:db/api")
+        .load()
+        .migrate();
+  }
+
+  private Map<String, Object> producerProps() {
+    return Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.kafkaBootstrapServers(),
+        // An event is durable on the broker before its outbox row is marked sent.
+        ProducerConfig.ACKS_CONFIG,
+        "all",
+        // Broker-side de-duplication of producer retries keeps each partition in order.
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+        true,
+        // The most in-flight requests that idempotence still keeps in order.
+        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+        5,
+        // Publish latency matters more than batching: send at once.
+        ProducerConfig.LINGER_MS_CONFIG,
+        0,
+        // Give up on a send within 30 s so the relay reports the failure and retries the rows.
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        30_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        10_000,
+        ProducerConfig.CLIENT_ID_CONFIG,
+        "herald-api-outbox",
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+        StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+        ByteArraySerializer.class);
+  }
+}

@@ -1,0 +1,119 @@
+package herald.api.auth;
+
+import herald.api.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * API keys: random 256-bit secrets, stored as SHA-256 hashes, checked on every request so that a
+ * revocation takes effect at once.
+ */
+public final class ApiKeys {
+  /** Prefix of every secret, so that a leaked key is recognisable in logs and scanners. */
+  public static final String SECRET_PREFIX = "hk_";
+
+  private static final Principal ENV_ADMIN = new Principal("env", "HERALD_ADMIN_KEY", Role.ADMIN);
+  private final SecureRandom random = new SecureRandom();
+  private final Pool pool;
+  private final ApiKeyRepository repo;
+  private final Optional<byte[]> adminKeyHash;
+
+  public ApiKeys(Pool pool, ApiKeyRepository repo, Optional<String> adminKey) {
+    this.pool = pool;
+    this.repo = repo;
+    this.adminKeyHash = adminKey.map(ApiKeys::hash);
+  }
+
+  /** Creates a key and returns its JSON, which shows the secret this once only. */
+  public Future<JsonObject> create(String name, Role role, OffsetDateTime expiresAt) {
+    byte[] raw = new byte[32];
+    random.nextBytes(raw);
+    String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    UUID id = UUID.randomUUID();
+    return repo.insert(pool, id, name, role, hash(secret), expiresAt)
+        .map(
+            created ->
+                new JsonObject()
+                    .put("id", id.toString())
+                    .put("name", name)
+                    .put("role", role.id())
+                    .put("secret", secret)
+                    .put("createdAt", created.toInstant().toString())
+                    .put("expiresAt", expiresAt == null ? null : expiresAt.toInstant().toString()));
+  }
+
+  public Future<Boolean> revoke(UUID id) {
+    return repo.revoke(pool, id);
+  }
+
+  /** The principal of a secret, or empty when no active key has it. */
+  public Future<Optional<Principal>> authenticate(String secret) {
+    byte[] h = hash(secret);
+    if (adminKeyHash.isPresent() && MessageDigest.isEqual(adminKeyHash.get(), h)) {
+      return Future.succeededFuture(Optional.of(ENV_ADMIN));
+    }
+    return repo.findActive(pool, h);
+  }
+
+  /** A handler that lets the request through only with a key granting {@code needed}. */
+  public Handler<RoutingContext> require(Role needed) {
+    return ctx -> {
+      Optional<String> secret = bearer(ctx);
+      if (secret.isEmpty()) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        ctx.fail(
+            ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'."));
+        return;
+      }
+      authenticate(secret.get())
+          .onSuccess(
+              p -> {
+                if (p.isEmpty()) {
+                  ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                  ctx.fail(
+                      ProblemException.unauthorized("The API key is unknown, expired or revoked."));
+                } else if (!p.get().role().grants(needed)) {
+                  ctx.fail(
+                      ProblemException.forbidden(
+                          "A key with role '"
+                              + p.get().role().id()
+                              + "' may not do this; it needs role '"
+                              + needed.id()
+                              + "' or higher."));
+                } else {
+                  ctx.put(Principal.CONTEXT_KEY, p.get());
+                  ctx.next();
+                }
+              })
+          .onFailure(ctx::fail);
+    };
+  }
+
+  private static Optional<String> bearer(RoutingContext ctx) {
+    String h = ctx.request().getHeader("Authorization");
+    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String s = h.substring(7).trim();
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  static byte[] hash(String secret) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always present", e);
+    }
+  }
+}

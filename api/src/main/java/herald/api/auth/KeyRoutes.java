@@ -1,0 +1,71 @@
+package herald.api.auth;
+
+import herald.api.http.Bodies;
+import herald.api.http.ProblemException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/** Management of API keys (admin only). */
+public final class KeyRoutes {
+  private final ApiKeys keys;
+
+  public KeyRoutes(ApiKeys keys) {
+    this.keys = keys;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/manage/keys").handler(keys.require(Role.ADMIN)).handler(this::create);
+    router.delete("/v1/manage/keys/:id").handler(keys.require(Role.ADMIN)).handler(this::revoke);
+  }
+
+  private void create(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx);
+    String name = body.getValue("name") instanceof String s ? s.strip() : null;
+    String roleName = body.getValue("role") instanceof String s ? s : null;
+    JsonArray errors = new JsonArray();
+    if (name == null || name.isEmpty() || name.length() > 200) {
+      errors.add(ProblemException.fieldError("name", "required, 1 to 200 characters"));
+    }
+    Role role = roleName == null ? null : Role.parse(roleName).orElse(null);
+    if (role == null) {
+      errors.add(
+          ProblemException.fieldError(
+              "role", "one of author, editor, admin, delivery, preview, partner"));
+    }
+    OffsetDateTime expiresAt = null;
+    Object exp = body.getValue("expiresAt");
+    if (exp != null) {
+      try {
+        expiresAt = OffsetDateTime.parse(String.valueOf(exp));
+      } catch (DateTimeParseException e) {
+        errors.add(ProblemException.fieldError("expiresAt", "an RFC 3339 date-time"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      ctx.fail(ProblemException.invalid("The key request is invalid.", errors));
+      return;
+    }
+    keys.create(name, role, expiresAt)
+        .onSuccess(json -> Bodies.send(ctx, 201, json))
+        .onFailure(ctx::fail);
+  }
+
+  private void revoke(RoutingContext ctx) {
+    UUID id = Bodies.uuidParam(ctx, "id");
+    keys.revoke(id)
+        .onSuccess(
+            found -> {
+              if (found) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                ctx.fail(ProblemException.notFound("No active key " + id + "."));
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+}
