@@ -1,0 +1,192 @@
+package herald.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server started from the zonky binaries, its cluster kept in a directory so that
+ * it survives restarts.
+ *
+ * <p>Layout of {@code dataDir}: {@code pgdata/} is the cluster (initdb'd on first start, reused
+ * afterwards) and {@code postgres.log} the server's output.
+ *
+ * <p>NOTE: zonky runs the server with {@code fsync=off}; commits are written to the OS before they
+ * are acknowledged ({@code synchronous_commit=on}), so they survive the server or this JVM being
+ * killed, but not a power loss. That is the same promise the embedded Kafka broker makes.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+  /** The database the services use. */
+  public static final String DATABASE = "herald";
+
+  /** The superuser initdb creates; authentication is {@code trust} on loopback. */
+  public static final String USER = "postgres";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+  private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(30);
+  // zonky holds this lock for as long as its server runs; see stopOrphan.
+  private static final String ZONKY_LOCK = "epg-lock";
+
+  private final EmbeddedPostgres postgres;
+  private final Path dataDir;
+  private final PgSettings settings;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+    this.postgres = postgres;
+    this.dataDir = dataDir;
+    PgSettings admin = new PgSettings(LOOPBACK, postgres.getPort(), "postgres", USER, "");
+    this.settings = PgDatabases.createIfAbsent(admin, DATABASE);
+  }
+
+  /**
+   * Starts PostgreSQL on {@code port} (0 picks a free one), creating the cluster under {@code
+   * dataDir} if it is not there yet and the {@value #DATABASE} database if it is missing.
+   */
+  public static EmbeddedPostgresServer start(Path dataDir, int port) {
+    Path dir = dataDir.toAbsolutePath();
+    Path pgdata = dir.resolve("pgdata");
+    EmbeddedPostgres postgres;
+    try {
+      Files.createDirectories(dir);
+      stopOrphan(pgdata);
+      // A file, not zonky's default pipe: the postmaster outlives a pipe reader if this JVM dies.
+      Redirect log = Redirect.appendTo(dir.resolve("postgres.log").toFile());
+      postgres =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(pgdata)
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setServerConfig("listen_addresses", LOOPBACK)
+              .setServerConfig("synchronous_commit", "on")
+              // Code-point collation and Unicode-aware case mapping (lower() on Cyrillic)
+              // without depending on the locales installed on the machine.
+              .setLocaleConfig("locale", "C")
+              .setLocaleConfig("locale-provider", "builtin")
+              .setLocaleConfig("builtin-locale", "C.UTF-8")
+              .setPGStartupWait(STARTUP_WAIT)
+              .setOutputRedirector(log)
+              .setErrorRedirector(log)
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not start PostgreSQL in " + pgdata + " (see " + dir.resolve("postgres.log") + ")",
+          e);
+    }
+    try {
+      EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dir);
+      LOG.info("PostgreSQL listening on {} (data in {})", server.settings, pgdata);
+      return server;
+    } catch (RuntimeException e) {
+      closeQuietly(postgres);
+      throw e;
+    }
+  }
+
+  /** The {@value #DATABASE} database as the {@value #USER} superuser. */
+  public PgSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Creates a new, empty database on this server (for isolating tests) and returns its settings.
+   */
+  public PgSettings createDatabase(String name) {
+    return PgDatabases.create(settings, name);
+  }
+
+  /** The directory given to {@link #start}. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Stops the server (fast shutdown); the cluster stays on disk. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      closeQuietly(postgres);
+      LOG.info("PostgreSQL on port {} stopped", settings.port());
+    }
+  }
+
+  private static void closeQuietly(EmbeddedPostgres postgres) {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      LOG.warn("could not stop PostgreSQL on port {}", postgres.getPort(), e);
+    }
+  }
+
+  /**
+   * Stops a postmaster still running on {@code pgdata} after the JVM that started it died (a
+   * SIGKILLed launcher or test run), so that the next start on the same directory works.
+   */
+  static void stopOrphan(Path pgdata) throws IOException {
+    Path pidFile = pgdata.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.isEmpty()) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(lines.get(0).trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    // A pid file without a live postgres behind it is stale, and PostgreSQL handles that itself.
+    Optional<ProcessHandle> postmaster =
+        ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+    if (postmaster.isEmpty()) {
+      return;
+    }
+    // zonky locks this file from before the postmaster starts until after it stops: if the lock
+    // is free, the server's owner is gone and nobody else will stop it.
+    try (FileChannel channel =
+            FileChannel.open(
+                pgdata.resolve(ZONKY_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock()) {
+      if (lock == null) {
+        throw new IllegalStateException(
+            "PostgreSQL in " + pgdata + " is in use by another process (pid " + pid + ")");
+      }
+    } catch (OverlappingFileLockException e) {
+      throw new IllegalStateException("PostgreSQL in " + pgdata + " is already started here", e);
+    }
+    LOG.warn("stopping PostgreSQL (pid {}) left running in {} by a process that died", pid, pgdata);
+    // SIGTERM is a smart shutdown: it waits for sessions, but those died with their owner.
+    postmaster.get().destroy();
+    try {
+      postmaster.get().onExit().get(ORPHAN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping orphaned PostgreSQL", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "orphaned PostgreSQL (pid " + pid + ") in " + pgdata + " did not stop", e);
+    }
+  }
+}
