@@ -1,0 +1,65 @@
+package herald.indexer;
+
+import herald.events.Topics;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Settings of the indexer service, read from the environment. */
+public record IndexerConfig(
+    int port,
+    String kafkaBootstrapServers,
+    String contentTopic,
+    String groupId,
+    Path dataDir,
+    Path indexDir) {
+
+  public static final int DEFAULT_PORT = 8081;
+  public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
+  public static final String DEFAULT_CONTENT_TOPIC = Topics.CONTENT;
+  public static final String DEFAULT_GROUP_ID = "herald-indexer";
+  public static final String DEFAULT_DATA_DIR = "./.herald";
+
+  /** The index lives in this folder of the data dir unless HERALD_INDEX_DIR says otherwise. */
+  public static final String DEFAULT_INDEX_SUBDIR = "index";
+
+  public IndexerConfig {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("HERALD_INDEXER_PORT must be 0..65535, not " + port);
+    }
+    requireText(kafkaBootstrapServers, "KAFKA_BOOTSTRAP_SERVERS");
+    requireText(contentTopic, "HERALD_CONTENT_TOPIC");
+    requireText(groupId, "HERALD_INDEXER_GROUP");
+  }
+
+  /** Reads {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic, group and folders. */
+  public static IndexerConfig fromEnv(Map<String, String> env) {
+    Path dataDir = Path.of(value(env, "HERALD_DATA_DIR", DEFAULT_DATA_DIR));
+    return new IndexerConfig(
+        port(value(env, "HERALD_INDEXER_PORT", Integer.toString(DEFAULT_PORT))),
+        value(env, "KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA_BOOTSTRAP_SERVERS),
+        value(env, "HERALD_CONTENT_TOPIC", DEFAULT_CONTENT_TOPIC),
+        value(env, "HERALD_INDEXER_GROUP", DEFAULT_GROUP_ID),
+        dataDir,
+        Path.of(value(env, "HERALD_INDEX_DIR", dataDir.resolve(DEFAULT_INDEX_SUBDIR).toString())));
+  }
+
+  private static String value(Map<String, String> env, String name, String dflt) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? dflt : v.trim();
+  }
+
+  private static int port(String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "HERALD_INDEXER_PORT must be a number, not '" + v + "'", e);
+    }
+  }
+
+  private static void requireText(String v, String name) {
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be empty");
+    }
+  }
+}

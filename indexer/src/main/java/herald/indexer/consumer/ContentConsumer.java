@@ -1,0 +1,341 @@
+package herald.indexer.consumer;
+
+import herald.events.ContentEvent;
+import herald.events.ContentEventCodec;
+import herald.events.MalformedEventException;
+import herald.indexer.index.ContentIndex;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads content events on its own thread and applies them to the index, keeping the offsets in the
+ * index's own commits so that documents and positions are always durable together.
+ *
+ * <p>Failures are sorted as in apache/kafka's examples: a poison record is logged, counted and
+ * skipped; a retriable error backs off and polls again; anything else stops the consumer and makes
+ * {@link #isReady()} false.
+ */
+public final class ContentConsumer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ContentConsumer.class);
+
+  // Short, so that an idle consumer revisits its pending commit and a close is quick.
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+  /** Lucene commits (fsync) at most this often; searches see changes at once regardless. */
+  static final long COMMIT_INTERVAL_MS = 500;
+
+  private static final long MIN_BACKOFF_MS = 100;
+  private static final long MAX_BACKOFF_MS = 10_000;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String topic;
+  private final ContentIndex index;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Thread thread;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch closing = new CountDownLatch(1);
+
+  private final MeterRegistry registry;
+  private final Counter applied;
+  private final Counter skipped;
+  private final Counter poison;
+  private final Gauge lagGauge;
+  private final AtomicLong lag = new AtomicLong();
+
+  private volatile boolean assigned;
+  private volatile boolean polling;
+  private volatile Throwable failure;
+  private long lastCommitNanos = System.nanoTime();
+
+  public ContentConsumer(
+      String bootstrapServers,
+      String groupId,
+      String topic,
+      ContentIndex index,
+      MeterRegistry registry) {
+    this.topic = topic;
+    this.index = index;
+    this.registry = registry;
+    this.consumer = new KafkaConsumer<>(properties(bootstrapServers, groupId));
+    this.thread = new Thread(this::run, "herald-indexer-consumer");
+    this.applied = events(registry, "applied", "Events applied to the index");
+    this.skipped =
+        events(registry, "skipped", "Events skipped: the index had that version or newer");
+    this.poison = events(registry, "poison", "Records that are not readable content events");
+    this.lagGauge =
+        Gauge.builder("herald.indexer.consumer.lag", lag, AtomicLong::get)
+            .description("Records on the assigned partitions not yet read")
+            .register(registry);
+  }
+
+  /** The client settings; offsets are managed by the index, not by Kafka. */
+  static Properties properties(String bootstrapServers, String groupId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // Partitions are shared out among indexer instances of one group; each index needs its own.
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    // The true position is the one in the Lucene commit; Kafka's copy only feeds lag monitoring.
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // An empty index must be rebuilt from the whole log, never from "now".
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Never index what an aborted producer transaction wrote.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // The key is the entry id, a UUID string.
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    // The value is parsed by ContentEventCodec, which tells a poison record from an event.
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    // Shows up in broker logs and quotas as this service.
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "herald-indexer");
+    return p;
+  }
+
+  private static Counter events(MeterRegistry registry, String outcome, String description) {
+    return Counter.builder("herald.indexer.events")
+        .tag("outcome", outcome)
+        .description(description)
+        .register(registry);
+  }
+
+  /** Starts polling on the consumer's own thread. */
+  public void start() {
+    thread.start();
+  }
+
+  /** Whether the consumer has its partitions and is polling without a fatal error. */
+  public boolean isReady() {
+    return assigned && polling && failure == null && closing.getCount() > 0;
+  }
+
+  /** The error that stopped the consumer, if one did. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  /** Records on the assigned partitions not yet read, as of the last poll. */
+  public long lag() {
+    return lag.get();
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(topic), new Rebalance());
+      long backoffMs = MIN_BACKOFF_MS;
+      while (closing.getCount() > 0) {
+        try {
+          pollOnce();
+          backoffMs = MIN_BACKOFF_MS;
+        } catch (RetriableException | RetryableKafkaException e) {
+          LOG.warn("Kafka error, retrying in {} ms: {}", backoffMs, e.toString());
+          if (closing.await(backoffMs, TimeUnit.MILLISECONDS)) {
+            break;
+          }
+          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        }
+      }
+    } catch (WakeupException e) {
+      // close() woke the poll up: a normal stop.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // Fatal: authentication, authorization, an unknown topic, I/O on the index, or a bug.
+      failure = e;
+      LOG.error("Indexer consumer stopped; the service is not ready until restarted", e);
+    } finally {
+      commitQuietly();
+      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+      stopped.countDown();
+    }
+  }
+
+  private void pollOnce() throws IOException {
+    ConsumerRecords<String, byte[]> records;
+    try {
+      records = consumer.poll(POLL_TIMEOUT);
+    } catch (RecordDeserializationException e) {
+      skipPoison(e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), e);
+      consumer.seek(e.topicPartition(), e.offset() + 1);
+      return;
+    } catch (AuthenticationException
+        | AuthorizationException
+        | UnsupportedVersionException
+        | InvalidTopicException
+        | RetriableException
+        | WakeupException e) {
+      // Fatal, retriable and stop are sorted by run().
+      throw e;
+    } catch (KafkaException e) {
+      // Other client errors are usually transient (the examples log them and go on).
+      throw new RetryableKafkaException(e);
+    }
+    polling = true;
+    for (ConsumerRecord<String, byte[]> r : records) {
+      handle(r);
+    }
+    if (!records.isEmpty()) {
+      // Visible to searches now; durable at the next commit.
+      index.refresh();
+    }
+    updateLag();
+    if (System.nanoTime() - lastCommitNanos >= TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
+      commit();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r) throws IOException {
+    try {
+      ContentEvent event = ContentEventCodec.fromRecord(r);
+      switch (index.apply(event)) {
+        case APPLIED -> applied.increment();
+        case STALE -> skipped.increment();
+      }
+    } catch (MalformedEventException e) {
+      skipPoison(r.topic(), r.partition(), r.offset(), e);
+    } catch (IllegalArgumentException e) {
+      // Lucene refuses the document itself (for example an immense term): the writer is intact.
+      skipPoison(r.topic(), r.partition(), r.offset(), e);
+    }
+    index.advance(r.topic(), r.partition(), r.offset() + 1);
+  }
+
+  private void skipPoison(String topic, int partition, long offset, Exception e) {
+    poison.increment();
+    LOG.error(
+        "Skipping poison record topic={} partition={} offset={}: {}",
+        topic,
+        partition,
+        offset,
+        e.getMessage());
+    index.advance(topic, partition, offset + 1);
+  }
+
+  private void updateLag() {
+    long total = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong l = consumer.currentLag(tp);
+      total += l.orElse(0);
+    }
+    lag.set(total);
+  }
+
+  private void commit() throws IOException {
+    lastCommitNanos = System.nanoTime();
+    if (!index.commit()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      index
+          .position(tp.topic(), tp.partition())
+          .ifPresent(p -> offsets.put(tp, new OffsetAndMetadata(p)));
+    }
+    if (!offsets.isEmpty()) {
+      consumer.commitAsync(
+          offsets,
+          (done, e) -> {
+            if (e != null) {
+              LOG.debug("Kafka offset commit (for lag monitoring only) failed: {}", e.toString());
+            }
+          });
+    }
+  }
+
+  private void commitQuietly() {
+    try {
+      if (index.isOpen()) {
+        commit();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Final index commit failed; the index replays from its last commit", e);
+    }
+  }
+
+  /** Stops polling, commits what was applied and closes the Kafka client. */
+  @Override
+  public void close() {
+    closing.countDown();
+    consumer.wakeup();
+    if (thread.isAlive()) {
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    } else if (stopped.getCount() > 0) {
+      // Never started: the thread did not close the client.
+      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+      stopped.countDown();
+    }
+    List<Meter> meters = List.of(applied, skipped, poison, lagGauge);
+    meters.forEach(registry::remove);
+  }
+
+  /** Positions each newly assigned partition where the index's commit says to resume. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        OptionalLong position = index.position(tp.topic(), tp.partition());
+        if (position.isPresent()) {
+          consumer.seek(tp, position.getAsLong());
+        } else {
+          consumer.seekToBeginning(List.of(tp));
+        }
+      }
+      LOG.info("Assigned {}", partitions);
+      assigned = true;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Whoever gets these partitions next starts from a fresh committed position.
+      commitQuietly();
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // Nothing to hand over: the index keeps its own positions.
+    }
+  }
+
+  /** A client error worth another poll after a back-off. */
+  private static final class RetryableKafkaException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RetryableKafkaException(KafkaException cause) {
+      super(cause);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package herald.indexer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import herald.events.Topics;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Indexer configuration")
+class IndexerConfigTest {
+
+  @Test
+  @DisplayName("an empty environment gives the all-in-one defaults")
+  void defaults() {
+    IndexerConfig c = IndexerConfig.fromEnv(Map.of());
+
+    assertEquals(8081, c.port());
+    assertEquals("127.0.0.1:9092", c.kafkaBootstrapServers());
+    assertEquals(Topics.CONTENT, c.contentTopic());
+    assertEquals("herald-indexer", c.groupId());
+    assertEquals(Path.of("./.herald"), c.dataDir());
+    assertEquals(Path.of("./.herald/index"), c.indexDir());
+  }
+
+  @Test
+  @DisplayName("every setting has an environment variable")
+  void overrides() {
+    IndexerConfig c =
+        IndexerConfig.fromEnv(
+            Map.of(
+                "HERALD_INDEXER_PORT", "0",
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                "HERALD_CONTENT_TOPIC", "t",
+                "HERALD_INDEXER_GROUP", "g",
+                "HERALD_DATA_DIR", "/var/herald"));
+
+    assertEquals(0, c.port());
+    assertEquals("kafka:9092", c.kafkaBootstrapServers());
+    assertEquals("t", c.contentTopic());
+    assertEquals("g", c.groupId());
+    assertEquals(Path.of("/var/herald/index"), c.indexDir());
+    assertEquals(
+        Path.of("/srv/idx"),
+        IndexerConfig.fromEnv(Map.of("HERALD_INDEX_DIR", "/srv/idx")).indexDir());
+  }
+
+  @Test
+  @DisplayName("a port that is not a number is refused at start")
+  void badPort() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IndexerConfig.fromEnv(Map.of("HERALD_INDEXER_PORT", "http")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IndexerConfig.fromEnv(Map.of("HERALD_INDEXER_PORT", "70000")));
+  }
+}
