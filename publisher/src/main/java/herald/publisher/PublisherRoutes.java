@@ -50,8 +50,9 @@ public final class PublisherRoutes {
             .setCachingEnabled(false)
             .setFilesReadOnly(false)
             .setDirectoryListing(false)
-            // Hidden names include the temporary files of pages being written.
-            .setIncludeHidden(false);
+            // NOTE: the hidden check looks at the whole path, and the default data dir is
+            // ./.herald, so it must stay off; temporary page files have unguessable names.
+            .setIncludeHidden(true);
   }
 
   /** The router; the route table comes first. */

@@ -1,0 +1,151 @@
+package herald.bench;
+
+import herald.deploy.AllInOne;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publish → searchable latency through the all-in-one stack: for each entry, the time from the
+ * moment the HTTP publish call returns until {@code GET /v1/search} on the api finds it.
+ *
+ * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec}; the environment
+ * variables BENCH_PUBLISHES (default 500) and BENCH_WARMUP (default 50) set the counts.
+ */
+public final class PublishToSearchBench {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private PublishToSearchBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int publishes = Integer.parseInt(System.getenv().getOrDefault("BENCH_PUBLISHES", "500"));
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "50"));
+    Path dataDir = Files.createTempDirectory("herald-bench");
+    Map<String, String> env = new HashMap<>();
+    env.put("HERALD_DATA_DIR", dataDir.toString());
+    env.put("HERALD_API_PORT", "0");
+    env.put("HERALD_INDEXER_PORT", "0");
+    env.put("HERALD_PUBLISHER_PORT", "0");
+    env.put("HERALD_SEED", "false");
+    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    System.out.printf("starting the all-in-one stack in %s …%n", dataDir);
+    try (AllInOne herald = AllInOne.start(env)) {
+      String api = herald.apiUrl();
+      String key = herald.adminKey();
+      check(
+          send(
+              api,
+              key,
+              "POST",
+              "/v1/manage/types",
+              "{\"id\":\"article\",\"name\":\"Article\",\"fields\":["
+                  + "{\"id\":\"title\",\"type\":\"text\",\"required\":true,\"localized\":true},"
+                  + "{\"id\":\"body\",\"type\":\"richtext\",\"localized\":true}]}"),
+          201);
+      System.out.printf("warming up with %d publishes …%n", warmup);
+      for (int i = 0; i < warmup; i++) {
+        publishAndWait(api, key, "warm" + i);
+      }
+      System.out.printf("measuring %d publishes …%n", publishes);
+      long[] micros = new long[publishes];
+      long started = System.nanoTime();
+      for (int i = 0; i < publishes; i++) {
+        micros[i] = publishAndWait(api, key, "meas" + i);
+        if ((i + 1) % 100 == 0) {
+          System.out.printf("  %d/%d%n", i + 1, publishes);
+        }
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      Arrays.sort(micros);
+      System.out.println();
+      System.out.printf(
+          Locale.ROOT,
+          "publish → searchable over %d publishes (%.1f publishes/s, sequential)%n",
+          publishes,
+          publishes / seconds);
+      System.out.printf(
+          Locale.ROOT,
+          "  p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   max %.1f ms%n",
+          pct(micros, 50),
+          pct(micros, 95),
+          pct(micros, 99),
+          micros[micros.length - 1] / 1000.0);
+      System.out.printf(
+          Locale.ROOT,
+          "  machine: %d cores, Java %s%n",
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"));
+    }
+  }
+
+  /** Creates and publishes an entry, then polls search; returns microseconds to searchable. */
+  private static long publishAndWait(String api, String key, String label) throws Exception {
+    String token = "zq" + label + "x" + Long.toString(System.nanoTime(), 36);
+    String body =
+        new JsonObject()
+            .put("type", "article")
+            .put(
+                "fields",
+                new JsonObject()
+                    .put("title", new JsonObject().put("en", "Benchmark " + token))
+                    .put("body", new JsonObject().put("en", "Body text for " + token)))
+            .encode();
+    HttpResponse<String> created = send(api, key, "POST", "/v1/manage/entries", body);
+    check(created, 201);
+    String id = new JsonObject(created.body()).getString("id");
+    check(send(api, key, "POST", "/v1/manage/entries/" + id + "/publish", null), 200);
+    long t0 = System.nanoTime();
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r = send(api, null, "GET", "/v1/search?q=" + token, null);
+      if (r.statusCode() == 200 && new JsonObject(r.body()).getInteger("total", 0) > 0) {
+        return (System.nanoTime() - t0) / 1000;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    throw new IllegalStateException("entry " + id + " not searchable after 30 s");
+  }
+
+  private static double pct(long[] sorted, int p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+  }
+
+  private static void check(HttpResponse<String> r, int status) {
+    if (r.statusCode() != status) {
+      throw new IllegalStateException(
+          "expected " + status + ", got " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  private static HttpResponse<String> send(
+      String api, String key, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(api + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,170 @@
+package herald.deploy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The whole pipeline in the all-in-one launcher: api → outbox → Kafka → indexer and publisher. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineIT {
+  static final Duration WAIT = Duration.ofSeconds(30);
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  AllInOne herald;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path dataDir = Files.createTempDirectory(Path.of("target"), ".pipeline-it");
+    Map<String, String> env = new HashMap<>();
+    env.put("HERALD_DATA_DIR", dataDir.toString());
+    env.put("HERALD_API_PORT", "0");
+    env.put("HERALD_INDEXER_PORT", "0");
+    env.put("HERALD_PUBLISHER_PORT", "0");
+    herald = AllInOne.start(env);
+  }
+
+  @AfterAll
+  void stop() {
+    if (herald != null) {
+      herald.close();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "publishing an entry makes it searchable and puts its page on the website; unpublishing removes both")
+  void publishThenUnpublish() throws Exception {
+    JsonObject entry =
+        new JsonObject()
+            .put("type", "article")
+            .put(
+                "fields",
+                new JsonObject()
+                    .put("title", new JsonObject().put("en", "Overdose prevention in Skopje"))
+                    .put(
+                        "body",
+                        new JsonObject()
+                            .put("en", "Naloxone quokkaword for <b>everyone</b>")
+                            .put("mk", "Налоксон за сите")))
+            .put("channels", new JsonArray().add("website"));
+    entry.getJsonObject("fields").getJsonObject("title").put("mk", "Превенција на предозирање");
+    HttpResponse<String> created = send("POST", "/v1/manage/entries", entry.encode());
+    assertEquals(201, created.statusCode(), created.body());
+    String id = new JsonObject(created.body()).getString("id");
+    String slug = new JsonObject(created.body()).getString("slug");
+    assertEquals("overdose-prevention-in-skopje", slug);
+    assertEquals(0, total("quokkaword"), "a draft is not searchable");
+
+    assertEquals(200, send("POST", "/v1/manage/entries/" + id + "/publish", null).statusCode());
+    Path enPage = herald.siteDir().resolve("en/article/" + slug + "/index.html");
+    Path mkPage = herald.siteDir().resolve("mk/article/" + slug + "/index.html");
+    await().atMost(WAIT).until(() -> total("quokkaword") == 1);
+    await().atMost(WAIT).until(() -> Files.exists(enPage) && Files.exists(mkPage));
+    JsonObject hit = search("quokkaword").getJsonArray("hits").getJsonObject(0);
+    assertEquals(id, hit.getString("id"));
+    assertEquals("article", hit.getString("type"));
+    assertEquals("en", hit.getString("locale"));
+    assertEquals("Overdose prevention in Skopje", hit.getString("title"));
+    assertTrue(hit.getString("snippet").contains("quokkaword"), hit.encode());
+    String html = Files.readString(enPage);
+    assertTrue(herald.siteDir().toString().contains("/.pipeline-it"));
+    assertTrue(html.contains("Overdose prevention in Skopje"));
+    assertTrue(html.contains("&lt;b&gt;everyone&lt;/b&gt;"), "text is escaped");
+    assertTrue(Files.readString(mkPage).contains("Превенција на предозирање"));
+    // The data dir's name starts with a dot, like the default ./.herald.
+    HttpResponse<String> served = get(herald.publisherUrl() + "/site/en/article/" + slug + "/");
+    assertEquals(200, served.statusCode());
+    assertTrue(served.body().contains("Overdose prevention in Skopje"));
+
+    assertEquals(200, send("POST", "/v1/manage/entries/" + id + "/unpublish", null).statusCode());
+    await().atMost(WAIT).until(() -> total("quokkaword") == 0);
+    await().atMost(WAIT).until(() -> !Files.exists(enPage) && !Files.exists(mkPage));
+    assertEquals(404, get(herald.apiUrl() + "/v1/entries/" + id).statusCode());
+  }
+
+  @Test
+  @DisplayName(
+      "the demo content from the seed newsletter is published, searchable and on the website")
+  void seedContent() {
+    await().atMost(WAIT).until(() -> total("syringe") >= 1);
+    JsonObject hit = search("syringe").getJsonArray("hits").getJsonObject(0);
+    assertEquals("event", hit.getString("type"));
+    assertEquals(
+        "Needle and Syringe Programmes (NSP) for People Who Inject Drugs", hit.getString("title"));
+    await().atMost(WAIT).until(() -> total("decriminalisation") >= 2);
+    Path webinar = herald.siteDir().resolve("en/event/webinar-on-decriminalisation/index.html");
+    await().atMost(WAIT).until(() -> Files.exists(webinar));
+    Path cyrillic =
+        herald.siteDir().resolve("sr-Cyrl/event/webinar-on-decriminalisation/index.html");
+    await().atMost(WAIT).until(() -> Files.exists(cyrillic));
+    assertFalse(search("Milošević").getJsonArray("hits").isEmpty());
+  }
+
+  @Test
+  @DisplayName("every service reports ready")
+  void ready() {
+    for (String base : new String[] {herald.apiUrl(), herald.indexerUrl(), herald.publisherUrl()}) {
+      await().atMost(WAIT).until(() -> get(base + "/health/ready").statusCode() == 200);
+    }
+  }
+
+  int total(String q) {
+    return search(q).getInteger("total");
+  }
+
+  JsonObject search(String q) {
+    HttpResponse<String> r =
+        get(herald.apiUrl() + "/v1/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+    assertEquals(200, r.statusCode(), r.body());
+    return new JsonObject(r.body());
+  }
+
+  HttpResponse<String> get(String url) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  HttpResponse<String> send(String method, String path, String body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(herald.apiUrl() + path))
+            .timeout(Duration.ofSeconds(15))
+            .header("Authorization", "Bearer " + herald.adminKey())
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
