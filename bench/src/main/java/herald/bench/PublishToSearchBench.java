@@ -87,6 +87,14 @@ public final class PublishToSearchBench {
           "  machine: %d cores, Java %s%n",
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"));
+    } finally {
+      deleteTree(dataDir);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
