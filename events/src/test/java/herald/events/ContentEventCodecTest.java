@@ -38,6 +38,29 @@ class ContentEventCodecTest {
   }
 
   @Test
+  @DisplayName("the full golden sample carries group sub-fields and reference types in its schema")
+  void readsGoldenFull() {
+    ContentPublished p =
+        (ContentPublished)
+            ContentEventCodec.fromRecord(
+                GoldenSamples.consumerRecord(GoldenSamples.PUBLISHED_FULL, Topics.CONTENT, 0, 0));
+    FieldSchema programme =
+        p.schema().stream().filter(f -> f.id().equals("programme")).findFirst().orElseThrow();
+    assertEquals("group", programme.type());
+    assertEquals(
+        List.of("start", "end", "title", "speakers"),
+        programme.fields().stream().map(FieldSchema::id).toList());
+    assertEquals(List.of("person"), programme.fields().get(3).referenceTypes());
+    assertEquals(3, p.value("programme", "ru").orElseThrow().size());
+    assertEquals("Вебинар о декриминализации", p.title("ru"));
+    ContentPublished back =
+        (ContentPublished)
+            ContentEventCodec.fromRecord(
+                asConsumed(ContentEventCodec.toRecord("t", "e", "/herald/api", p)));
+    assertEquals(p, back);
+  }
+
+  @Test
   @DisplayName("the golden unpublished sample reads as an unpublish")
   void readsGoldenUnpublished() {
     ContentEvent e =

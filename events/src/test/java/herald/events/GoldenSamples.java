@@ -23,7 +23,13 @@ public final class GoldenSamples {
   /** A webinar from the seed newsletter, published in English and Serbian Cyrillic. */
   public static final String PUBLISHED = "content.published";
 
-  /** The same entry, unpublished. */
+  /**
+   * The seed's decriminalisation webinar with every field type: references to speakers and
+   * organisations, a programme group, a location, tags, in English, Serbian Cyrillic and Russian.
+   */
+  public static final String PUBLISHED_FULL = "content.published.full";
+
+  /** The same entry as {@link #PUBLISHED}, unpublished. */
   public static final String UNPUBLISHED = "content.unpublished";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
