@@ -21,10 +21,15 @@ public record ApiConfig(
     String contentTopic,
     Optional<String> adminKey,
     String indexerUrl,
+    String publisherUrl,
+    Optional<String> internalToken,
     long maxBodyBytes,
     List<String> locales,
     boolean publicDelivery,
     Duration relayPollInterval,
+    Duration schedulerPollInterval,
+    Map<String, List<String>> localeFallbacks,
+    int responseCacheSize,
     Path dataDir) {
 
   public static final int DEFAULT_PORT = 8080;
@@ -35,6 +40,7 @@ public record ApiConfig(
   public static final int DEFAULT_PG_POOL_SIZE = 8;
   public static final String DEFAULT_KAFKA = "127.0.0.1:9092";
   public static final String DEFAULT_INDEXER_URL = "http://127.0.0.1:8081";
+  public static final String DEFAULT_PUBLISHER_URL = "http://127.0.0.1:8082";
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
   /** English first (the default locale), then the languages of South-East Europe and Russian. */
@@ -44,11 +50,37 @@ public record ApiConfig(
   public static final long DEFAULT_RELAY_POLL_MS = 1000;
   public static final String DEFAULT_DATA_DIR = "./.herald";
 
+  /** Serbian in either script falls back to the other script before the default locale. */
+  public static final String DEFAULT_LOCALE_FALLBACKS = "sr-Latn>sr-Cyrl,sr-Cyrl>sr-Latn";
+
+  public static final long DEFAULT_SCHEDULER_POLL_MS = 1000;
+  public static final int DEFAULT_RESPONSE_CACHE_SIZE = 10_000;
+
   public ApiConfig {
     locales = List.copyOf(locales);
+    // Chains may only name configured locales; others are dropped from them.
+    Map<String, List<String>> kept = new java.util.HashMap<>();
+    for (Map.Entry<String, List<String>> f : localeFallbacks.entrySet()) {
+      if (locales.contains(f.getKey())) {
+        kept.put(f.getKey(), f.getValue().stream().filter(locales::contains).toList());
+      }
+    }
+    localeFallbacks = Map.copyOf(kept);
     if (locales.isEmpty()) {
       throw new IllegalArgumentException("HERALD_LOCALES must name at least one locale");
     }
+  }
+
+  /**
+   * The locales to try for a requested one: itself, its configured fallbacks, then the default
+   * locale.
+   */
+  public List<String> fallbackChain(String locale) {
+    java.util.LinkedHashSet<String> chain = new java.util.LinkedHashSet<>();
+    chain.add(locale);
+    chain.addAll(localeFallbacks.getOrDefault(locale, List.of()));
+    chain.add(defaultLocale());
+    return List.copyOf(chain);
   }
 
   /** The default locale: the first configured one. */
@@ -69,6 +101,8 @@ public record ApiConfig(
         env.getOrDefault("HERALD_CONTENT_TOPIC", Topics.CONTENT),
         Optional.ofNullable(env.get("HERALD_ADMIN_KEY")).filter(s -> !s.isBlank()),
         env.getOrDefault("HERALD_INDEXER_URL", DEFAULT_INDEXER_URL),
+        env.getOrDefault("HERALD_PUBLISHER_URL", DEFAULT_PUBLISHER_URL),
+        Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")).filter(s -> !s.isBlank()),
         longOf(env, "HERALD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         Arrays.stream(env.getOrDefault("HERALD_LOCALES", DEFAULT_LOCALES).split(","))
             .map(String::trim)
@@ -76,7 +110,23 @@ public record ApiConfig(
             .toList(),
         Boolean.parseBoolean(env.getOrDefault("HERALD_PUBLIC_DELIVERY", "true")),
         Duration.ofMillis(longOf(env, "HERALD_RELAY_POLL_MS", DEFAULT_RELAY_POLL_MS)),
+        Duration.ofMillis(longOf(env, "HERALD_SCHEDULER_POLL_MS", DEFAULT_SCHEDULER_POLL_MS)),
+        fallbacks(env.getOrDefault("HERALD_LOCALE_FALLBACKS", DEFAULT_LOCALE_FALLBACKS)),
+        intOf(env, "HERALD_RESPONSE_CACHE_SIZE", DEFAULT_RESPONSE_CACHE_SIZE),
         Path.of(env.getOrDefault("HERALD_DATA_DIR", DEFAULT_DATA_DIR)));
+  }
+
+  /** Reads {@code a>b>c,d>e}: locale a falls back to b, then c. */
+  static Map<String, List<String>> fallbacks(String spec) {
+    Map<String, List<String>> out = new java.util.HashMap<>();
+    for (String chain : spec.split(",")) {
+      List<String> parts =
+          Arrays.stream(chain.split(">")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      if (parts.size() > 1) {
+        out.put(parts.get(0), parts.subList(1, parts.size()));
+      }
+    }
+    return out;
   }
 
   private static int intOf(Map<String, String> env, String name, int dflt) {

@@ -1,20 +1,31 @@
 package herald.api;
 
+import herald.api.audit.AuditRepository;
+import herald.api.audit.AuditRoutes;
 import herald.api.auth.ApiKeyRepository;
 import herald.api.auth.ApiKeys;
 import herald.api.auth.KeyRoutes;
+import herald.api.auth.Role;
+import herald.api.content.ContentDeliveryRoutes;
 import herald.api.content.ContentTypeRepository;
 import herald.api.content.ContentTypeRoutes;
-import herald.api.content.DeliveryRoutes;
+import herald.api.content.CursorCodec;
 import herald.api.content.EntryRepository;
 import herald.api.content.EntryRoutes;
 import herald.api.content.EntryService;
 import herald.api.content.EntryValidator;
+import herald.api.content.EntryView;
+import herald.api.content.ResponseCache;
+import herald.api.content.TypeCache;
+import herald.api.content.VersionRepository;
 import herald.api.http.HealthRoutes;
 import herald.api.http.ProblemHandler;
+import herald.api.http.ServiceProxy;
 import herald.api.outbox.OutboxRelay;
 import herald.api.outbox.OutboxRepository;
-import herald.api.search.SearchProxy;
+import herald.api.schedule.ScheduleRepository;
+import herald.api.schedule.ScheduleRoutes;
+import herald.api.schedule.ScheduleRunner;
 import herald.events.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -50,7 +61,10 @@ public final class ApiVerticle extends VerticleBase {
   private Pool pool;
   private Producer<String, byte[]> producer;
   private OutboxRelay relay;
-  private SearchProxy search;
+  private ServiceProxy indexer;
+  private ServiceProxy publisher;
+  private ResponseCache cache;
+  private ScheduleRunner scheduler;
   private HttpServer server;
 
   public ApiVerticle(ApiConfig config, PrometheusMeterRegistry registry) {
@@ -110,23 +124,50 @@ public final class ApiVerticle extends VerticleBase {
                       config.relayPollInterval(),
                       outbox,
                       registry);
-              return relay.start().compose(x -> listen(outbox));
+              cache = new ResponseCache(vertx, pg, config.responseCacheSize(), registry);
+              return relay
+                  .start()
+                  .compose(x -> cache.start())
+                  .compose(x -> secret("cursor"))
+                  .compose(secret -> listen(outbox, secret));
             });
   }
 
-  private Future<HttpServer> listen(OutboxRepository outbox) {
+  /** A random secret shared by all api instances through the database, made on first use. */
+  private Future<byte[]> secret(String name) {
+    byte[] fresh = new byte[32];
+    new java.security.SecureRandom().nextBytes(fresh);
+    return pool.preparedQuery(
+            "insert into api_secrets (name, value) values ($1, $2) on conflict (name) do nothing")
+        .execute(io.vertx.sqlclient.Tuple.of(name, io.vertx.core.buffer.Buffer.buffer(fresh)))
+        .compose(
+            x ->
+                pool.preparedQuery("select value from api_secrets where name = $1")
+                    .execute(io.vertx.sqlclient.Tuple.of(name)))
+        .map(rs -> rs.iterator().next().getBuffer(0).getBytes());
+  }
+
+  private Future<HttpServer> listen(OutboxRepository outbox, byte[] cursorSecret) {
     ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
     ContentTypeRepository types = new ContentTypeRepository();
     EntryRepository entries = new EntryRepository();
+    VersionRepository versions = new VersionRepository();
+    AuditRepository audit = new AuditRepository();
+    ScheduleRepository schedules = new ScheduleRepository();
     EntryService service =
         new EntryService(
             pool,
             types,
             entries,
+            versions,
+            audit,
             outbox,
             new EntryValidator(config.locales()),
             config.defaultLocale());
-    search = new SearchProxy(vertx, config.indexerUrl());
+    String token = config.internalToken().orElse(null);
+    indexer = new ServiceProxy(vertx, "search", config.indexerUrl(), token);
+    publisher = new ServiceProxy(vertx, "publisher", config.publisherUrl(), token);
+    scheduler = new ScheduleRunner(vertx, pool, schedules, service, config.schedulerPollInterval());
 
     Router router = Router.router(vertx);
     router
@@ -134,12 +175,29 @@ public final class ApiVerticle extends VerticleBase {
         .handler(
             BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false));
     new HealthRoutes(this::readiness, registry).mount(router);
-    new ContentTypeRoutes(pool, types, keys).mount(router);
-    new EntryRoutes(pool, entries, service, keys).mount(router);
-    new DeliveryRoutes(pool, entries, keys, config.locales(), config.publicDelivery())
+    new ContentTypeRoutes(pool, types, audit, keys).mount(router);
+    new EntryRoutes(pool, entries, versions, service, keys, config.locales()).mount(router);
+    new ScheduleRoutes(pool, schedules, entries, audit, keys, config.locales()).mount(router);
+    new AuditRoutes(pool, audit, keys).mount(router);
+    new ContentDeliveryRoutes(
+            pool,
+            entries,
+            new TypeCache(pool, types),
+            keys,
+            config.locales(),
+            config.publicDelivery(),
+            new EntryView(config::fallbackChain),
+            new CursorCodec(cursorSecret),
+            cache)
         .mount(router);
     new KeyRoutes(keys).mount(router);
-    search.mount(router);
+    router.get("/v1/search").handler(indexer.forward());
+    router.get("/v1/admin/index").handler(keys.require(Role.ADMIN)).handler(indexer.forward());
+    router
+        .post("/v1/admin/index/rebuild")
+        .handler(keys.require(Role.ADMIN))
+        .handler(indexer.forward());
+    scheduler.start();
     ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
     router.route().failureHandler(problems);
     router.errorHandler(404, problems);
@@ -172,7 +230,12 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> r = relay == null ? Future.succeededFuture() : relay.stop();
+    if (scheduler != null) {
+      scheduler.stop();
+    }
+    Future<Void> r =
+        (relay == null ? Future.<Void>succeededFuture() : relay.stop())
+            .eventually(() -> cache == null ? Future.succeededFuture() : cache.stop());
     return r.eventually(() -> server == null ? Future.succeededFuture() : server.close())
         .eventually(
             () ->
@@ -186,8 +249,9 @@ public final class ApiVerticle extends VerticleBase {
         .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
         .onComplete(
             x -> {
-              if (search != null) {
-                search.close();
+              if (indexer != null) {
+                indexer.close();
+                publisher.close();
               }
             });
   }

@@ -20,6 +20,7 @@ public record Entry(
     JsonObject published,
     Long publishedVersion,
     OffsetDateTime publishedAt,
+    OffsetDateTime firstPublishedAt,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt) {
 
@@ -41,8 +42,16 @@ public record Entry(
         .put("version", version)
         .put("fields", fields)
         .put("channels", channels)
+        .put(
+            "publishedLocales",
+            published == null
+                ? new io.vertx.core.json.JsonArray()
+                : published.getJsonArray("locales"))
         .put("publishedVersion", publishedVersion)
         .put("publishedAt", publishedAt == null ? null : publishedAt.toInstant().toString())
+        .put(
+            "firstPublishedAt",
+            firstPublishedAt == null ? null : firstPublishedAt.toInstant().toString())
         .put("createdAt", createdAt.toInstant().toString())
         .put("updatedAt", updatedAt.toInstant().toString());
   }

@@ -14,9 +14,9 @@ import java.util.UUID;
 
 /** The SQL of the {@code entries} table. */
 public final class EntryRepository {
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, type_id, slug, status, version, fields, channels, published, published_version,"
-          + " published_at, created_at, updated_at";
+          + " published_at, first_published_at, created_at, updated_at";
   private static final String INSERT =
       "insert into entries (id, type_id, slug, status, version, fields, channels)"
           + " values ($1, $2, $3, 'draft', 1, $4, $5) returning "
@@ -31,7 +31,8 @@ public final class EntryRepository {
           + COLUMNS;
   private static final String PUBLISH =
       "update entries set status = 'published', version = $2, published = $3,"
-          + " published_version = $2, published_at = $4, updated_at = now() where id = $1"
+          + " published_version = $2, published_at = $4,"
+          + " first_published_at = coalesce(first_published_at, $4), updated_at = now() where id = $1"
           + " returning "
           + COLUMNS;
   private static final String UNPUBLISH =
@@ -39,6 +40,10 @@ public final class EntryRepository {
           + " published_version = null, published_at = null, updated_at = now() where id = $1"
           + " returning "
           + COLUMNS;
+  private static final String TYPES_OF = "select id, type_id from entries where id = any($1)";
+  private static final String PUBLISHED_BY_SLUG =
+      "select " + COLUMNS + " from entries where type_id = $1 and slug = $2";
+  private static final String BY_IDS = "select " + COLUMNS + " from entries where id = any($1)";
   private static final String SLUGS_LIKE =
       "select slug from entries where type_id = $1 and (slug = $2 or slug like $3) and id <> $4";
 
@@ -78,6 +83,37 @@ public final class EntryRepository {
         .map(rs -> toEntry(rs.iterator().next()));
   }
 
+  /** The type of each of the given entries that exists. */
+  public Future<java.util.Map<UUID, String>> typesOf(SqlClient db, java.util.Collection<UUID> ids) {
+    return db.preparedQuery(TYPES_OF)
+        .execute(Tuple.of(ids.toArray(new UUID[0])))
+        .map(
+            rs -> {
+              java.util.Map<UUID, String> out = new java.util.HashMap<>();
+              rs.forEach(r -> out.put(r.getUUID("id"), r.getString("type_id")));
+              return out;
+            });
+  }
+
+  /** The entry of the type with the slug, published or not. */
+  public Future<Optional<Entry>> findBySlug(SqlClient db, String type, String slug) {
+    return db.preparedQuery(PUBLISHED_BY_SLUG)
+        .execute(Tuple.of(type, slug))
+        .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(toEntry(rs.iterator().next())));
+  }
+
+  /** The entries with the given ids that exist, in no particular order. */
+  public Future<java.util.List<Entry>> byIds(SqlClient db, java.util.Collection<UUID> ids) {
+    return db.preparedQuery(BY_IDS)
+        .execute(Tuple.of(ids.toArray(new UUID[0])))
+        .map(
+            rs -> {
+              java.util.List<Entry> out = new java.util.ArrayList<>();
+              rs.forEach(r -> out.add(toEntry(r)));
+              return out;
+            });
+  }
+
   /** Slugs of the type equal to {@code base} or {@code base-…}, other than the entry's own. */
   public Future<Set<String>> slugsLike(SqlClient db, String type, String base, UUID except) {
     // Slugs are [a-z0-9-] only, so the LIKE pattern has no wildcard but the one we add.
@@ -97,7 +133,7 @@ public final class EntryRepository {
         .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(toEntry(rs.iterator().next())));
   }
 
-  private static Entry toEntry(Row r) {
+  static Entry toEntry(Row r) {
     return new Entry(
         r.getUUID("id"),
         r.getString("type_id"),
@@ -109,6 +145,7 @@ public final class EntryRepository {
         (JsonObject) r.getJson("published"),
         r.getLong("published_version"),
         r.getOffsetDateTime("published_at"),
+        r.getOffsetDateTime("first_published_at"),
         r.getOffsetDateTime("created_at"),
         r.getOffsetDateTime("updated_at"));
   }

@@ -2,6 +2,8 @@ package herald.api.content;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import herald.api.audit.AuditRepository;
+import herald.api.auth.Principal;
 import herald.api.http.Problem;
 import herald.api.http.ProblemException;
 import herald.api.outbox.OutboxRepository;
@@ -18,19 +20,25 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * The editorial life-cycle of entries. Each method owns its transaction; every change that others
- * must hear about appends its outbox event in that same transaction.
+ * The editorial life-cycle of entries. Each public method owns its transaction; every change writes
+ * an immutable version and an audit record, and every change that others must hear about appends
+ * its outbox event, all in that same transaction.
  */
 public final class EntryService {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private final Pool pool;
   private final ContentTypeRepository types;
   private final EntryRepository entries;
+  private final VersionRepository versions;
+  private final AuditRepository audit;
   private final OutboxRepository outbox;
   private final EntryValidator validator;
   private final String defaultLocale;
@@ -39,19 +47,23 @@ public final class EntryService {
       Pool pool,
       ContentTypeRepository types,
       EntryRepository entries,
+      VersionRepository versions,
+      AuditRepository audit,
       OutboxRepository outbox,
       EntryValidator validator,
       String defaultLocale) {
     this.pool = pool;
     this.types = types;
     this.entries = entries;
+    this.versions = versions;
+    this.audit = audit;
     this.outbox = outbox;
     this.validator = validator;
     this.defaultLocale = defaultLocale;
   }
 
   /** Creates a draft from a request body {@code {type, slug?, fields, channels?}}. */
-  public Future<Entry> create(JsonObject body) {
+  public Future<Entry> create(Principal actor, JsonObject body) {
     String typeId = body.getValue("type") instanceof String s ? s : null;
     if (typeId == null) {
       return Future.failedFuture(
@@ -62,144 +74,366 @@ public final class EntryService {
     String givenSlug = slugParam(body.getValue("slug"));
     UUID id = UUID.randomUUID();
     return pool.withTransaction(
-        conn ->
-            requireType(conn, typeId)
-                .compose(
-                    type -> {
-                      EntryValidator.Valid v =
-                          validator.validate(
-                              type, body.getValue("fields"), body.getValue("channels"));
-                      return chooseSlug(conn, type, givenSlug, v, id)
-                          .compose(
-                              slug ->
-                                  entries.insert(
-                                      conn, id, type.id(), slug, v.fields(), v.channels()));
-                    })
-                .recover(EntryService::slugConflict));
+            conn ->
+                requireType(conn, typeId)
+                    .compose(
+                        type -> {
+                          EntryValidator.Valid v =
+                              validator.validate(
+                                  type, body.getValue("fields"), body.getValue("channels"));
+                          return checkRefs(conn, v, id)
+                              .compose(x -> chooseSlug(conn, type, givenSlug, v, id))
+                              .compose(
+                                  slug ->
+                                      entries.insert(
+                                          conn, id, type.id(), slug, v.fields(), v.channels()));
+                        })
+                    .compose(e -> record(conn, actor, "create", e, null)))
+        .recover(EntryService::slugConflict);
   }
 
   /** Replaces the draft's fields and channels (and slug, when given), if the ETag still matches. */
-  public Future<Entry> update(UUID id, String ifMatch, JsonObject body) {
-    if (ifMatch == null) {
-      return Future.failedFuture(
-          new ProblemException(
-              Problem.of(
-                  428,
-                  "precondition-required",
-                  "Precondition required",
-                  "Send If-Match with the entry's ETag, so that no one's change is overwritten.")));
-    }
+  public Future<Entry> update(Principal actor, UUID id, String ifMatch, JsonObject body) {
+    requireIfMatch(ifMatch);
     String givenSlug = slugParam(body.getValue("slug"));
     return pool.withTransaction(
-        conn ->
-            lockExisting(conn, id)
-                .compose(
-                    current -> {
-                      if (!ifMatch.equals(current.etag()) && !"*".equals(ifMatch.trim())) {
-                        throw new ProblemException(
-                            Problem.of(
-                                412,
-                                "precondition-failed",
-                                "The entry changed meanwhile",
-                                "Your If-Match "
-                                    + ifMatch
-                                    + " is stale; the entry is now at "
-                                    + current.etag()
-                                    + ". Fetch it, merge, and try again."));
-                      }
-                      if (body.containsKey("type")
-                          && !current.type().equals(body.getValue("type"))) {
-                        throw ProblemException.invalid(
-                            "An entry's type cannot change.",
-                            new JsonArray()
-                                .add(
-                                    ProblemException.fieldError(
-                                        "type", "must stay " + current.type())));
-                      }
-                      return requireType(conn, current.type())
-                          .compose(
-                              type -> {
-                                EntryValidator.Valid v =
-                                    validator.validate(
-                                        type, body.getValue("fields"), body.getValue("channels"));
-                                Future<String> slug =
-                                    givenSlug == null
-                                        ? Future.succeededFuture(current.slug())
-                                        : chooseSlug(conn, type, givenSlug, v, id);
-                                return slug.compose(
-                                    s ->
-                                        entries.updateDraft(conn, id, s, v.fields(), v.channels()));
-                              });
-                    })
-                .recover(EntryService::slugConflict));
+            conn ->
+                lockExisting(conn, id)
+                    .compose(
+                        current -> {
+                          checkIfMatch(ifMatch, current);
+                          if (body.containsKey("type")
+                              && !current.type().equals(body.getValue("type"))) {
+                            throw ProblemException.invalid(
+                                "An entry's type cannot change.",
+                                new JsonArray()
+                                    .add(
+                                        ProblemException.fieldError(
+                                            "type", "must stay " + current.type())));
+                          }
+                          return saveDraft(
+                              conn,
+                              actor,
+                              current,
+                              body.getValue("fields"),
+                              body.getValue("channels"),
+                              givenSlug,
+                              "update");
+                        }))
+        .recover(EntryService::slugConflict);
   }
 
-  /** Publishes the current draft and announces it. */
-  public Future<Entry> publish(UUID id) {
+  /** Makes an earlier version the draft again, as a new version. */
+  public Future<Entry> restore(Principal actor, UUID id, long version, String ifMatch) {
+    requireIfMatch(ifMatch);
     return pool.withTransaction(
-        conn ->
-            lockExisting(conn, id)
-                .compose(
-                    current ->
-                        requireType(conn, current.type())
-                            .compose(
-                                type -> {
-                                  // The type may have changed since the draft was saved.
-                                  EntryValidator.Valid v =
-                                      validator.validate(
-                                          type, current.fields(), current.channels());
-                                  long version = current.version() + 1;
-                                  Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                                  JsonObject snapshot =
-                                      new JsonObject()
-                                          .put("slug", current.slug())
-                                          .put("fields", v.fields())
-                                          .put("channels", v.channels())
-                                          .put("locales", new JsonArray(v.locales()))
-                                          .put("localized", localizedIds(type));
-                                  ContentPublished event =
-                                      new ContentPublished(
-                                          id,
-                                          version,
-                                          type.id(),
-                                          current.slug(),
-                                          v.locales(),
-                                          strings(v.channels()),
-                                          type.schema(),
-                                          toJackson(v.fields()),
-                                          now);
-                                  return entries
-                                      .publish(
-                                          conn, id, version, snapshot, now.atOffset(ZoneOffset.UTC))
-                                      .compose(e -> outbox.append(conn, event).map(e));
-                                })));
+            conn ->
+                lockExisting(conn, id)
+                    .compose(
+                        current -> {
+                          checkIfMatch(ifMatch, current);
+                          return versions
+                              .find(conn, id, version)
+                              .compose(
+                                  old -> {
+                                    VersionRepository.Version v =
+                                        old.orElseThrow(
+                                            () ->
+                                                ProblemException.notFound(
+                                                    "Entry "
+                                                        + id
+                                                        + " has no version "
+                                                        + version
+                                                        + "."));
+                                    return saveDraft(
+                                        conn,
+                                        actor,
+                                        current,
+                                        v.fields(),
+                                        v.channels(),
+                                        v.slug().equals(current.slug()) ? null : v.slug(),
+                                        "restore");
+                                  });
+                        }))
+        .recover(EntryService::slugConflict);
   }
 
-  /** Withdraws a published entry and announces it. */
-  public Future<Entry> unpublish(UUID id) {
-    return pool.withTransaction(
-        conn ->
-            lockExisting(conn, id)
-                .compose(
-                    current -> {
-                      if (!Entry.PUBLISHED.equals(current.status())) {
-                        throw ProblemException.conflict("Entry " + id + " is not published.");
-                      }
-                      long version = current.version() + 1;
-                      JsonObject snap = current.published();
-                      ContentUnpublished event =
-                          new ContentUnpublished(
-                              id,
-                              version,
-                              current.type(),
-                              snap.getString("slug"),
-                              strings(snap.getJsonArray("locales")),
-                              strings(snap.getJsonArray("channels")),
-                              Instant.now().truncatedTo(ChronoUnit.MICROS));
-                      return entries
-                          .unpublish(conn, id, version)
-                          .compose(e -> outbox.append(conn, event).map(e));
-                    }));
+  private Future<Entry> saveDraft(
+      SqlConnection conn,
+      Principal actor,
+      Entry current,
+      Object fields,
+      Object channels,
+      String givenSlug,
+      String action) {
+    return requireType(conn, current.type())
+        .compose(
+            type -> {
+              EntryValidator.Valid v = validator.validate(type, fields, channels);
+              Future<String> slug =
+                  givenSlug == null
+                      ? Future.succeededFuture(current.slug())
+                      : chooseSlug(conn, type, givenSlug, v, current.id());
+              return checkRefs(conn, v, current.id())
+                  .compose(x -> slug)
+                  .compose(
+                      s -> entries.updateDraft(conn, current.id(), s, v.fields(), v.channels()));
+            })
+        .compose(e -> record(conn, actor, action, e, current.version()));
+  }
+
+  /** Publishes the draft (all its locales, or only the given ones) and announces it. */
+  public Future<Entry> publish(Principal actor, UUID id, List<String> locales) {
+    return pool.withTransaction(conn -> publishIn(conn, actor, id, locales));
+  }
+
+  /** Withdraws the entry (all locales, or only the given ones) and announces it. */
+  public Future<Entry> unpublish(Principal actor, UUID id, List<String> locales) {
+    return pool.withTransaction(conn -> unpublishIn(conn, actor, id, locales));
+  }
+
+  /** Publishes within the caller's transaction (the scheduler's). */
+  public Future<Entry> publishIn(
+      SqlConnection conn, Principal actor, UUID id, List<String> locales) {
+    return lockExisting(conn, id)
+        .compose(
+            current ->
+                requireType(conn, current.type())
+                    .compose(
+                        type -> {
+                          // The type may have changed since the draft was saved: check again.
+                          EntryValidator.Valid draft =
+                              validator.validate(type, current.fields(), current.channels());
+                          JsonObject fields;
+                          List<String> published;
+                          if (locales == null) {
+                            fields = draft.fields();
+                            published = draft.locales();
+                          } else {
+                            for (String l : locales) {
+                              if (!draft.locales().contains(l)) {
+                                throw ProblemException.invalid(
+                                    "The draft has no content in locale '" + l + "'.",
+                                    new JsonArray()
+                                        .add(
+                                            ProblemException.fieldError(
+                                                "locales",
+                                                "'"
+                                                    + l
+                                                    + "' is not among the draft's locales "
+                                                    + draft.locales())));
+                              }
+                            }
+                            fields = mergeLocales(type, current, draft.fields(), locales);
+                            published = validator.localesOf(type, fields);
+                          }
+                          EntryValidator.Valid snap =
+                              validator.validate(type, fields, draft.channels());
+                          return checkRefs(conn, snap, id)
+                              .compose(
+                                  x ->
+                                      announcePublish(
+                                          conn,
+                                          actor,
+                                          current,
+                                          type,
+                                          snap.fields(),
+                                          published,
+                                          snap.channels(),
+                                          locales == null ? "publish" : "publish-locales"));
+                        }));
+  }
+
+  /** Unpublishes within the caller's transaction (the scheduler's). */
+  public Future<Entry> unpublishIn(
+      SqlConnection conn, Principal actor, UUID id, List<String> locales) {
+    return lockExisting(conn, id)
+        .compose(
+            current -> {
+              if (!Entry.PUBLISHED.equals(current.status())) {
+                throw ProblemException.conflict("Entry " + id + " is not published.");
+              }
+              JsonObject snap = current.published();
+              List<String> publishedLocales = strings(snap.getJsonArray("locales"));
+              List<String> remaining = new ArrayList<>(publishedLocales);
+              if (locales != null) {
+                remaining.removeAll(locales);
+              }
+              if (locales != null && !remaining.isEmpty()) {
+                return requireType(conn, current.type())
+                    .compose(
+                        type -> {
+                          JsonObject fields = snap.getJsonObject("fields").copy();
+                          for (FieldDef f : type.fields()) {
+                            if (f.localized() && fields.getValue(f.id()) instanceof JsonObject m) {
+                              locales.forEach(m::remove);
+                              if (m.isEmpty()) {
+                                fields.remove(f.id());
+                              }
+                            }
+                          }
+                          return announcePublish(
+                              conn,
+                              actor,
+                              current,
+                              type,
+                              fields,
+                              remaining,
+                              snap.getJsonArray("channels"),
+                              "unpublish-locales");
+                        });
+              }
+              long version = current.version() + 1;
+              ContentUnpublished event =
+                  new ContentUnpublished(
+                      id,
+                      version,
+                      current.type(),
+                      snap.getString("slug"),
+                      publishedLocales,
+                      strings(snap.getJsonArray("channels")),
+                      Instant.now().truncatedTo(ChronoUnit.MICROS));
+              return entries
+                  .unpublish(conn, id, version)
+                  .compose(e -> outbox.append(conn, event).map(e))
+                  .compose(e -> record(conn, actor, "unpublish", e, current.version()));
+            });
+  }
+
+  private Future<Entry> announcePublish(
+      SqlConnection conn,
+      Principal actor,
+      Entry current,
+      ContentType type,
+      JsonObject fields,
+      List<String> locales,
+      JsonArray channels,
+      String action) {
+    long version = current.version() + 1;
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    JsonArray schema = type.toJson().getJsonArray("fields");
+    JsonObject snapshot =
+        new JsonObject()
+            .put("slug", current.slug())
+            .put("fields", fields)
+            .put("channels", channels)
+            .put("locales", new JsonArray(locales))
+            .put("schema", schema);
+    ContentPublished event =
+        new ContentPublished(
+            current.id(),
+            version,
+            type.id(),
+            current.slug(),
+            locales,
+            strings(channels),
+            type.schema(),
+            toJackson(fields),
+            now);
+    return entries
+        .publish(conn, current.id(), version, snapshot, now.atOffset(ZoneOffset.UTC))
+        .compose(e -> outbox.append(conn, event).map(e))
+        .compose(
+            e ->
+                record(
+                    conn,
+                    actor,
+                    action,
+                    e,
+                    current.version(),
+                    new JsonObject().put("locales", new JsonArray(locales))));
+  }
+
+  /** The published fields with the given locales taken from the draft, the others kept. */
+  private static JsonObject mergeLocales(
+      ContentType type, Entry current, JsonObject draft, List<String> locales) {
+    JsonObject base =
+        current.published() == null
+            ? new JsonObject()
+            : current.published().getJsonObject("fields").copy();
+    JsonObject out = new JsonObject();
+    for (FieldDef f : type.fields()) {
+      if (!f.localized()) {
+        if (draft.getValue(f.id()) != null) {
+          out.put(f.id(), draft.getValue(f.id()));
+        }
+        continue;
+      }
+      JsonObject merged =
+          base.getValue(f.id()) instanceof JsonObject m ? m.copy() : new JsonObject();
+      JsonObject fromDraft = draft.getValue(f.id()) instanceof JsonObject m ? m : new JsonObject();
+      for (String l : locales) {
+        merged.remove(l);
+        if (fromDraft.getValue(l) != null) {
+          merged.put(l, fromDraft.getValue(l));
+        }
+      }
+      if (!merged.isEmpty()) {
+        out.put(f.id(), merged);
+      }
+    }
+    return out;
+  }
+
+  /** Writes the version row and the audit record of a change. */
+  private Future<Entry> record(
+      SqlConnection conn, Principal actor, String action, Entry e, Long before) {
+    return record(conn, actor, action, e, before, null);
+  }
+
+  private Future<Entry> record(
+      SqlConnection conn, Principal actor, String action, Entry e, Long before, JsonObject detail) {
+    return versions
+        .insert(conn, e, action, actor.name())
+        .compose(
+            x ->
+                audit.append(
+                    conn,
+                    actor,
+                    "entry." + action,
+                    "entry",
+                    e.id().toString(),
+                    before,
+                    e.version(),
+                    detail))
+        .map(e);
+  }
+
+  /** Every reference must name an existing entry of an allowed type (or the entry itself). */
+  private Future<Void> checkRefs(SqlConnection conn, EntryValidator.Valid v, UUID self) {
+    if (v.refs().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Set<UUID> ids = new LinkedHashSet<>();
+    v.refs().forEach(r -> ids.add(r.id()));
+    return entries
+        .typesOf(conn, ids)
+        .map(
+            (Map<UUID, String> found) -> {
+              JsonArray errors = new JsonArray();
+              for (EntryValidator.Ref r : v.refs()) {
+                String t = found.get(r.id());
+                if (t == null && !r.id().equals(self)) {
+                  errors.add(ProblemException.fieldError(r.at(), "no entry " + r.id()));
+                } else if (t != null
+                    && !r.allowedTypes().isEmpty()
+                    && !r.allowedTypes().contains(t)) {
+                  errors.add(
+                      ProblemException.fieldError(
+                          r.at(),
+                          "entry "
+                              + r.id()
+                              + " is of type '"
+                              + t
+                              + "'; allowed: "
+                              + r.allowedTypes()));
+                }
+              }
+              if (!errors.isEmpty()) {
+                throw ProblemException.invalid("Some references are invalid.", errors);
+              }
+              return null;
+            });
   }
 
   private Future<ContentType> requireType(SqlConnection conn, String typeId) {
@@ -223,6 +457,32 @@ public final class EntryService {
         .map(e -> e.orElseThrow(() -> ProblemException.notFound("No entry " + id + ".")));
   }
 
+  private static void requireIfMatch(String ifMatch) {
+    if (ifMatch == null) {
+      throw new ProblemException(
+          Problem.of(
+              428,
+              "precondition-required",
+              "Precondition required",
+              "Send If-Match with the entry's ETag, so that no one's change is overwritten."));
+    }
+  }
+
+  private static void checkIfMatch(String ifMatch, Entry current) {
+    if (!ifMatch.equals(current.etag()) && !"*".equals(ifMatch.trim())) {
+      throw new ProblemException(
+          Problem.of(
+              412,
+              "precondition-failed",
+              "The entry changed meanwhile",
+              "Your If-Match "
+                  + ifMatch
+                  + " is stale; the entry is now at "
+                  + current.etag()
+                  + ". Fetch it, merge, and try again."));
+    }
+  }
+
   /**
    * A given slug is taken as it is (409 when taken); a generated one gets the first free suffix.
    */
@@ -231,7 +491,8 @@ public final class EntryService {
     if (given != null) {
       return Future.succeededFuture(given);
     }
-    String base = Slugs.of(titleOf(type, v), firstLocale(v));
+    String locale = v.locales().contains(defaultLocale) ? defaultLocale : v.locales().get(0);
+    String base = Slugs.of(titleOf(type, v, locale), locale);
     if (base.isEmpty()) {
       base = type.id();
     }
@@ -252,9 +513,12 @@ public final class EntryService {
             });
   }
 
-  private String titleOf(ContentType type, EntryValidator.Valid v) {
-    String locale = firstLocale(v);
-    for (String fid : List.of("title", "name")) {
+  private static String titleOf(ContentType type, EntryValidator.Valid v, String locale) {
+    List<String> candidates = new ArrayList<>(List.of("title", "name"));
+    type.fields().stream()
+        .filter(f -> f.type() == FieldType.TEXT)
+        .forEach(f -> candidates.add(f.id()));
+    for (String fid : candidates) {
       Object value = v.fields().getValue(fid);
       if (value instanceof JsonObject perLocale && perLocale.getValue(locale) instanceof String s) {
         return s;
@@ -263,23 +527,7 @@ public final class EntryService {
         return s;
       }
     }
-    for (FieldDef f : type.fields()) {
-      if (f.type() == FieldType.TEXT) {
-        Object value = v.fields().getValue(f.id());
-        if (value instanceof JsonObject perLocale
-            && perLocale.getValue(locale) instanceof String s) {
-          return s;
-        }
-        if (value instanceof String s) {
-          return s;
-        }
-      }
-    }
     return "";
-  }
-
-  private String firstLocale(EntryValidator.Valid v) {
-    return v.locales().contains(defaultLocale) ? defaultLocale : v.locales().get(0);
   }
 
   private static String slugParam(Object v) {
@@ -300,12 +548,6 @@ public final class EntryService {
     return s;
   }
 
-  private static JsonArray localizedIds(ContentType type) {
-    JsonArray a = new JsonArray();
-    type.fields().stream().filter(FieldDef::localized).forEach(f -> a.add(f.id()));
-    return a;
-  }
-
   private static <T> Future<T> slugConflict(Throwable t) {
     if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       return Future.failedFuture(
@@ -314,7 +556,7 @@ public final class EntryService {
     return Future.failedFuture(t);
   }
 
-  private static List<String> strings(JsonArray a) {
+  static List<String> strings(JsonArray a) {
     return a.stream().map(String::valueOf).toList();
   }
 

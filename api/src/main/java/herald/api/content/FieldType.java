@@ -3,7 +3,7 @@ package herald.api.content;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The kinds of value a field can hold. */
+/** The kinds of value a field can hold; see {@code herald.events.FieldSchema} for their JSON. */
 public enum FieldType {
   TEXT,
   RICHTEXT,
@@ -13,10 +13,29 @@ public enum FieldType {
   DATETIME,
   URL,
   EMAIL,
-  TAGS;
+  ENUM,
+  TAGS,
+  LOCATION,
+  REFERENCE,
+  REFERENCES,
+  MEDIA,
+  GROUP;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether lists can be sorted by a field of this type. */
+  public boolean sortable() {
+    return switch (this) {
+      case TEXT, NUMBER, BOOLEAN, DATE, DATETIME, URL, EMAIL, ENUM -> true;
+      default -> false;
+    };
+  }
+
+  /** Whether values of this type can reference entries. */
+  public boolean references() {
+    return this == REFERENCE || this == REFERENCES;
   }
 
   public static Optional<FieldType> parse(String s) {

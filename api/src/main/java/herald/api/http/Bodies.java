@@ -19,7 +19,7 @@ public final class Bodies {
               "Unsupported media type",
               "Send the body as application/json."));
     }
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    if (isEmpty(ctx)) {
       throw ProblemException.badRequest("The request needs a JSON object body.");
     }
     Object parsed;
@@ -36,6 +36,11 @@ public final class Bodies {
     return o;
   }
 
+  /** Whether the request came without a body (or an empty one). */
+  public static boolean isEmpty(RoutingContext ctx) {
+    return ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
+  }
+
   public static UUID uuidParam(RoutingContext ctx, String name) {
     String v = ctx.pathParam(name);
     try {
@@ -43,6 +48,19 @@ public final class Bodies {
     } catch (IllegalArgumentException e) {
       throw ProblemException.notFound("'" + v + "' is not an id of this API (ids are UUIDs).");
     }
+  }
+
+  /** A page size between 1 and {@code max}; anything else is a 400 naming the limit. */
+  public static int limitParam(String v, int max) {
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw ProblemException.badRequest("limit must be a whole number from 1 to " + max + ".");
   }
 
   public static void send(RoutingContext ctx, int status, JsonObject json) {
