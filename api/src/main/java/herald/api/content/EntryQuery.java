@@ -219,11 +219,15 @@ final class EntryQuery {
   /** The statement: entries plus their sort key, one more than the page to see if more follow. */
   String sql() {
     String order = desc ? "desc" : "asc";
+    String key =
+        sortCast.equals("timestamptz")
+            ? "to_char((" + sortExpr + ") at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+            : "(" + sortExpr + ")::text";
     return "select "
         + EntryRepository.COLUMNS
-        + ", ("
-        + sortExpr
-        + ")::text as sort_key from entries where "
+        + ", "
+        + key
+        + " as sort_key from entries where "
         + String.join(" and ", conditions)
         + " order by ("
         + sortExpr
@@ -256,7 +260,7 @@ final class EntryQuery {
     if (after.key() == null) {
       return "((" + sortExpr + ") is null and id " + op + " " + id + ")";
     }
-    String k = p(after.key()) + "::" + sortCast;
+    String k = p(typed(after.key())) + "::" + sortCast;
     return "(("
         + sortExpr
         + ") "
@@ -274,6 +278,20 @@ final class EntryQuery {
         + ") or ("
         + sortExpr
         + ") is null)";
+  }
+
+  /** The cursor's sort value as the Java type the driver encodes for the sort column's type. */
+  private Object typed(String key) {
+    try {
+      return switch (sortCast) {
+        case "timestamptz" -> OffsetDateTime.parse(key);
+        case "numeric" -> new BigDecimal(key);
+        case "boolean" -> Boolean.parseBoolean(key);
+        default -> key;
+      };
+    } catch (RuntimeException e) {
+      throw ProblemException.badRequest("The cursor is not one this API gave out.");
+    }
   }
 
   private void addFilter(String fieldsCol, ContentType type, String name, String value) {
@@ -388,12 +406,13 @@ final class EntryQuery {
         }
       }
       case DATETIME -> {
+        OffsetDateTime at;
         try {
-          OffsetDateTime.parse(value);
+          at = OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
           throw ProblemException.badRequest("'" + value + "' is not an RFC 3339 date-time.");
         }
-        return "(" + text + ")::timestamptz " + op + " " + p(value) + "::timestamptz";
+        return "(" + text + ")::timestamptz " + op + " " + p(at) + "::timestamptz";
       }
       case DATE -> {
         try {
