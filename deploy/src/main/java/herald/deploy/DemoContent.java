@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,9 @@ public final class DemoContent {
     }
     int published = load();
     Files.writeString(marker, "demo content loaded\n", StandardCharsets.UTF_8);
-    LOG.info("loaded the demo content model and published {} seed entries", published);
+    LOG.info(
+        "loaded the demo content model and published {} entries from the seed newsletter",
+        published);
   }
 
   /**
@@ -56,19 +60,37 @@ public final class DemoContent {
       }
     }
     int published = 0;
+    Map<String, String> ids = new HashMap<>();
     JsonArray entries = new JsonArray(resource("seed/entries.json"));
     for (Object o : entries) {
       JsonObject entry = ((JsonObject) o).copy();
-      String title = entry.getJsonObject("fields").getJsonObject("title").getString("en");
-      entry.put("slug", Slugs.of(title, "en"));
+      String key = (String) entry.remove("key");
+      JsonObject fields = (JsonObject) resolve(entry.getJsonObject("fields"), ids);
+      entry.put("fields", fields);
+      Object title = fields.getValue("title");
+      String text =
+          title instanceof JsonObject perLocale
+              ? perLocale.getString("en")
+              : fields.getString("name");
+      String slug = Slugs.of(text, "en");
+      entry.put("slug", slug);
       HttpResponse<String> created = send("POST", "/v1/manage/entries", entry.encode());
       if (created.statusCode() == 409) {
+        // Loaded by an earlier, interrupted run: find it to keep references right.
+        HttpResponse<String> existing =
+            send("GET", "/v1/preview/types/" + entry.getString("type") + "/entries/" + slug, null);
+        if (key != null && existing.statusCode() == 200) {
+          ids.put(key, new JsonObject(existing.body()).getString("id"));
+        }
         continue;
       }
       if (created.statusCode() != 201) {
         throw new IllegalStateException("could not create demo entry: " + created.body());
       }
       String id = new JsonObject(created.body()).getString("id");
+      if (key != null) {
+        ids.put(key, id);
+      }
       HttpResponse<String> pub = send("POST", "/v1/manage/entries/" + id + "/publish", null);
       if (pub.statusCode() != 200) {
         throw new IllegalStateException("could not publish demo entry: " + pub.body());
@@ -76,6 +98,28 @@ public final class DemoContent {
       published++;
     }
     return published;
+  }
+
+  /** Replaces {@code "@key"} strings with the ids of the entries created under those keys. */
+  private static Object resolve(Object v, Map<String, String> ids) {
+    if (v instanceof String s && s.startsWith("@")) {
+      String id = ids.get(s.substring(1));
+      if (id == null) {
+        throw new IllegalStateException("seed entry refers to " + s + " before it is defined");
+      }
+      return id;
+    }
+    if (v instanceof JsonObject o) {
+      JsonObject out = new JsonObject();
+      o.forEach(e -> out.put(e.getKey(), resolve(e.getValue(), ids)));
+      return out;
+    }
+    if (v instanceof JsonArray a) {
+      JsonArray out = new JsonArray();
+      a.forEach(x -> out.add(resolve(x, ids)));
+      return out;
+    }
+    return v;
   }
 
   private HttpResponse<String> send(String method, String path, String body)

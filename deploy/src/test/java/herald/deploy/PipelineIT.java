@@ -117,6 +117,24 @@ class PipelineIT {
         herald.siteDir().resolve("sr-Cyrl/event/webinar-on-decriminalisation/index.html");
     await().atMost(WAIT).until(() -> Files.exists(cyrillic));
     assertFalse(search("Milošević").getJsonArray("hits").isEmpty());
+    // Speakers are person entries, resolved by include.
+    JsonObject events =
+        new JsonObject(
+            get(herald.apiUrl()
+                    + "/v1/entries?type=event&locale=en&include=1&sort=-fields.startsAt")
+                .body());
+    JsonObject decrim = events.getJsonArray("items").getJsonObject(0);
+    assertEquals("Webinar on decriminalisation", decrim.getJsonObject("fields").getString("title"));
+    JsonArray programme = decrim.getJsonObject("fields").getJsonArray("programme");
+    assertEquals(10, programme.size());
+    String speaker = programme.getJsonObject(0).getJsonArray("speakers").getString(0);
+    assertEquals(
+        "Milutin Milošević",
+        events
+            .getJsonObject("includes")
+            .getJsonObject(speaker)
+            .getJsonObject("fields")
+            .getString("name"));
   }
 
   @Test
