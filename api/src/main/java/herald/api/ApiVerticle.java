@@ -19,6 +19,8 @@ import herald.api.content.ResponseCache;
 import herald.api.content.TypeCache;
 import herald.api.content.VersionRepository;
 import herald.api.http.HealthRoutes;
+import herald.api.http.JsonLimits;
+import herald.api.http.OpenApiValidation;
 import herald.api.http.ProblemHandler;
 import herald.api.http.ServiceProxy;
 import herald.api.outbox.OutboxRelay;
@@ -66,6 +68,7 @@ public final class ApiVerticle extends VerticleBase {
   private ResponseCache cache;
   private ScheduleRunner scheduler;
   private HttpServer server;
+  private Router router;
 
   public ApiVerticle(ApiConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -79,6 +82,11 @@ public final class ApiVerticle extends VerticleBase {
   /** The port the HTTP server listens on (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The router, for the test that checks every route against the OpenAPI document. */
+  public Router router() {
+    return router;
   }
 
   /** The relay, for tests that look at leadership. */
@@ -129,7 +137,10 @@ public final class ApiVerticle extends VerticleBase {
                   .start()
                   .compose(x -> cache.start())
                   .compose(x -> secret("cursor"))
-                  .compose(secret -> listen(outbox, secret));
+                  .compose(
+                      secret ->
+                          OpenApiValidation.load(vertx)
+                              .compose(contract -> listen(outbox, secret, contract)));
             });
   }
 
@@ -147,7 +158,8 @@ public final class ApiVerticle extends VerticleBase {
         .map(rs -> rs.iterator().next().getBuffer(0).getBytes());
   }
 
-  private Future<HttpServer> listen(OutboxRepository outbox, byte[] cursorSecret) {
+  private Future<HttpServer> listen(
+      OutboxRepository outbox, byte[] cursorSecret, OpenApiValidation contract) {
     ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
     ContentTypeRepository types = new ContentTypeRepository();
     EntryRepository entries = new EntryRepository();
@@ -169,11 +181,14 @@ public final class ApiVerticle extends VerticleBase {
     publisher = new ServiceProxy(vertx, "publisher", config.publisherUrl(), token);
     scheduler = new ScheduleRunner(vertx, pool, schedules, service, config.schedulerPollInterval());
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router
         .route()
         .handler(
             BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false));
+    router.route().handler(new JsonLimits());
+    router.route().handler(contract.validate());
+    router.get("/openapi.json").handler(contract.serve());
     new HealthRoutes(this::readiness, registry).mount(router);
     new ContentTypeRoutes(pool, types, audit, keys).mount(router);
     new EntryRoutes(pool, entries, versions, service, keys, config.locales()).mount(router);

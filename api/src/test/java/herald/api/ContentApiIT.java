@@ -192,6 +192,17 @@ class ContentApiIT {
             "{\"type\":\"article\",\"fields\":{\"title\":{\"en\":\"t\"}},\"channels\":[\"fax\"]}",
             422),
         Arguments.of(
+            "JSON nested 40 levels deep",
+            "{\"type\":\"article\",\"fields\":{\"title\":{\"en\":\"t\"}},\"x\":"
+                + "[".repeat(40)
+                + "]".repeat(40)
+                + "}",
+            400),
+        Arguments.of(
+            "a title over the text length limit",
+            "{\"type\":\"article\",\"fields\":{\"title\":{\"en\":\"" + "y".repeat(10_001) + "\"}}}",
+            422),
+        Arguments.of(
             "a body over the size limit",
             "{\"type\":\"article\",\"fields\":{\"title\":{\"en\":\"" + big + "\"}}}",
             413));

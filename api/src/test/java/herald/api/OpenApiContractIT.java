@@ -1,0 +1,77 @@
+package herald.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import java.net.http.HttpResponse;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The published OpenAPI document matches the routes the api mounts, and requests are checked. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiContractIT {
+  ApiHarness h;
+  ApiVerticle api;
+
+  @BeforeAll
+  void start() {
+    h = new ApiHarness();
+    api = h.deploy();
+  }
+
+  @AfterAll
+  void stop() {
+    h.close();
+  }
+
+  @Test
+  @DisplayName("every mounted route is documented, and every documented operation is mounted")
+  void routesMatchTheDocument() {
+    HttpResponse<String> r = h.send("GET", "/openapi.json", null, null);
+    assertEquals(200, r.statusCode());
+    JsonObject doc = h.json(r);
+    assertEquals("3.1.0", doc.getString("openapi"));
+
+    Set<String> mounted = new TreeSet<>();
+    for (Route route : api.router().getRoutes()) {
+      if (route.getPath() == null || route.methods() == null) {
+        continue; // the body handler, validation and failure handlers apply to every path
+      }
+      String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+      for (HttpMethod m : route.methods()) {
+        mounted.add(m.name().toLowerCase(Locale.ROOT) + " " + path);
+      }
+    }
+    Set<String> documented = new TreeSet<>();
+    JsonObject paths = doc.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      for (String method : paths.getJsonObject(path).fieldNames()) {
+        documented.add(method + " " + path);
+      }
+    }
+    assertEquals(documented, mounted);
+  }
+
+  @Test
+  @DisplayName("a request that breaks the contract gets a 400 problem naming the operation")
+  void validates() {
+    HttpResponse<String> r =
+        h.send("GET", "/v1/manage/entries/x/diff?from=one&to=2", ApiHarness.ADMIN_KEY, null);
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(h.json(r).getString("detail").contains("diffVersions"), r.body());
+    HttpResponse<String> body =
+        h.send(
+            "POST", "/v1/manage/types", ApiHarness.ADMIN_KEY, "{\"id\":\"x\",\"fields\":\"none\"}");
+    assertEquals(400, body.statusCode(), body.body());
+  }
+}
