@@ -205,7 +205,7 @@ public final class ApiVerticle extends VerticleBase {
             new CursorCodec(cursorSecret),
             cache)
         .mount(router);
-    new KeyRoutes(keys).mount(router);
+    new KeyRoutes(pool, keys, audit).mount(router);
     router.get("/v1/search").handler(indexer.forward());
     router.get("/v1/admin/index").handler(keys.require(Role.ADMIN)).handler(indexer.forward());
     router

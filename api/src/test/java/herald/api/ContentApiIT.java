@@ -259,6 +259,14 @@ class ContentApiIT {
         401,
         h.send("GET", "/v1/manage/entries/" + id, secret, null).statusCode(),
         "revoked at once");
+    String keyId = h.json(k).getString("id");
+    assertEquals(
+        2,
+        h.count(
+            "select count(*) from audit_log where entity_id = '"
+                + keyId
+                + "' and action in ('key.create', 'key.revoke')"),
+        "key changes are audited");
   }
 
   @Test

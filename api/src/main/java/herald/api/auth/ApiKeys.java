@@ -36,12 +36,13 @@ public final class ApiKeys {
   }
 
   /** Creates a key and returns its JSON, which shows the secret this once only. */
-  public Future<JsonObject> create(String name, Role role, OffsetDateTime expiresAt) {
+  public Future<JsonObject> create(
+      io.vertx.sqlclient.SqlClient db, String name, Role role, OffsetDateTime expiresAt) {
     byte[] raw = new byte[32];
     random.nextBytes(raw);
     String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     UUID id = UUID.randomUUID();
-    return repo.insert(pool, id, name, role, hash(secret), expiresAt)
+    return repo.insert(db, id, name, role, hash(secret), expiresAt)
         .map(
             created ->
                 new JsonObject()
@@ -53,8 +54,8 @@ public final class ApiKeys {
                     .put("expiresAt", expiresAt == null ? null : expiresAt.toInstant().toString()));
   }
 
-  public Future<Boolean> revoke(UUID id) {
-    return repo.revoke(pool, id);
+  public Future<Boolean> revoke(io.vertx.sqlclient.SqlClient db, UUID id) {
+    return repo.revoke(db, id);
   }
 
   /** The principal of a secret, or empty when no active key has it. */

@@ -2,6 +2,7 @@ package herald.api.auth;
 
 import herald.api.http.Bodies;
 import herald.api.http.ProblemException;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -12,10 +13,15 @@ import java.util.UUID;
 
 /** Management of API keys (admin only). */
 public final class KeyRoutes {
+  private final io.vertx.sqlclient.Pool pool;
   private final ApiKeys keys;
+  private final herald.api.audit.AuditRepository audit;
 
-  public KeyRoutes(ApiKeys keys) {
+  public KeyRoutes(
+      io.vertx.sqlclient.Pool pool, ApiKeys keys, herald.api.audit.AuditRepository audit) {
+    this.pool = pool;
     this.keys = keys;
+    this.audit = audit;
   }
 
   public void mount(Router router) {
@@ -50,14 +56,50 @@ public final class KeyRoutes {
       ctx.fail(ProblemException.invalid("The key request is invalid.", errors));
       return;
     }
-    keys.create(name, role, expiresAt)
+    Principal actor = ctx.get(Principal.CONTEXT_KEY);
+    Role r = role;
+    OffsetDateTime expiry = expiresAt;
+    pool.withTransaction(
+            conn ->
+                keys.create(conn, name, r, expiry)
+                    .compose(
+                        json ->
+                            audit
+                                .append(
+                                    conn,
+                                    actor,
+                                    "key.create",
+                                    "key",
+                                    json.getString("id"),
+                                    null,
+                                    null,
+                                    new JsonObject().put("name", name).put("role", r.id()))
+                                .map(json)))
         .onSuccess(json -> Bodies.send(ctx, 201, json))
         .onFailure(ctx::fail);
   }
 
   private void revoke(RoutingContext ctx) {
     UUID id = Bodies.uuidParam(ctx, "id");
-    keys.revoke(id)
+    Principal actor = ctx.get(Principal.CONTEXT_KEY);
+    pool.withTransaction(
+            conn ->
+                keys.revoke(conn, id)
+                    .compose(
+                        found ->
+                            !found
+                                ? Future.succeededFuture(false)
+                                : audit
+                                    .append(
+                                        conn,
+                                        actor,
+                                        "key.revoke",
+                                        "key",
+                                        id.toString(),
+                                        null,
+                                        null,
+                                        null)
+                                    .map(true)))
         .onSuccess(
             found -> {
               if (found) {
