@@ -30,6 +30,7 @@ public record ApiConfig(
     Duration schedulerPollInterval,
     Map<String, List<String>> localeFallbacks,
     int responseCacheSize,
+    int httpInstances,
     Path dataDir) {
 
   public static final int DEFAULT_PORT = 8080;
@@ -113,6 +114,7 @@ public record ApiConfig(
         Duration.ofMillis(longOf(env, "HERALD_SCHEDULER_POLL_MS", DEFAULT_SCHEDULER_POLL_MS)),
         fallbacks(env.getOrDefault("HERALD_LOCALE_FALLBACKS", DEFAULT_LOCALE_FALLBACKS)),
         intOf(env, "HERALD_RESPONSE_CACHE_SIZE", DEFAULT_RESPONSE_CACHE_SIZE),
+        intOf(env, "HERALD_API_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
         Path.of(env.getOrDefault("HERALD_DATA_DIR", DEFAULT_DATA_DIR)));
   }
 

@@ -175,13 +175,28 @@ public final class ApiVerticle extends VerticleBase {
             audit,
             outbox,
             new EntryValidator(config.locales()),
-            config.defaultLocale());
+            config.defaultLocale(),
+            e -> cache.invalidate(e.id() + " " + e.type()));
     String token = config.internalToken().orElse(null);
     indexer = new ServiceProxy(vertx, "search", config.indexerUrl(), token);
     publisher = new ServiceProxy(vertx, "publisher", config.publisherUrl(), token);
     scheduler = new ScheduleRunner(vertx, pool, schedules, service, config.schedulerPollInterval());
 
+    ContentDeliveryRoutes delivery =
+        new ContentDeliveryRoutes(
+            pool,
+            entries,
+            new TypeCache(pool, types),
+            keys,
+            config.locales(),
+            config.publicDelivery(),
+            new EntryView(config::fallbackChain),
+            new CursorCodec(cursorSecret),
+            cache);
     router = Router.router(vertx);
+    // Cached public delivery responses skip body parsing and validation: only requests that
+    // passed them were cached.
+    router.get().handler(delivery.fastPath());
     router
         .route()
         .handler(
@@ -194,17 +209,7 @@ public final class ApiVerticle extends VerticleBase {
     new EntryRoutes(pool, entries, versions, service, keys, config.locales()).mount(router);
     new ScheduleRoutes(pool, schedules, entries, audit, keys, config.locales()).mount(router);
     new AuditRoutes(pool, audit, keys).mount(router);
-    new ContentDeliveryRoutes(
-            pool,
-            entries,
-            new TypeCache(pool, types),
-            keys,
-            config.locales(),
-            config.publicDelivery(),
-            new EntryView(config::fallbackChain),
-            new CursorCodec(cursorSecret),
-            cache)
-        .mount(router);
+    delivery.mount(router);
     new KeyRoutes(pool, keys, audit).mount(router);
     router.get("/v1/search").handler(indexer.forward());
     router.get("/v1/admin/index").handler(keys.require(Role.ADMIN)).handler(indexer.forward());
@@ -218,15 +223,50 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(404, problems);
     router.errorHandler(405, problems);
 
+    // NOTE: a negative port makes Vert.x pick one random port that all the servers share; port 0
+    // would give each server a port of its own.
+    int port = config.port() == 0 ? -1 : config.port();
     return vertx
         .createHttpServer()
         .requestHandler(router)
-        .listen(config.port(), "0.0.0.0")
-        .onSuccess(
+        .listen(port, "0.0.0.0")
+        .compose(
             s -> {
               server = s;
-              LOG.info("api listening on port {}", s.actualPort());
-            });
+              int extra = config.httpInstances() - 1;
+              if (extra <= 0) {
+                return Future.succeededFuture(s);
+              }
+              // More servers on the same port, each on its own event loop: Vert.x spreads the
+              // connections over them, so request handling uses every core.
+              return vertx
+                  .deployVerticle(
+                      () -> new HttpServerVerticle(router, port),
+                      new io.vertx.core.DeploymentOptions().setInstances(extra))
+                  .map(id -> s);
+            })
+        .onSuccess(
+            s ->
+                LOG.info(
+                    "api listening on port {} with {} event loops",
+                    s.actualPort(),
+                    Math.max(1, config.httpInstances())));
+  }
+
+  /** One more HTTP server on the api's port and router, on its own event loop. */
+  private static final class HttpServerVerticle extends VerticleBase {
+    private final Router router;
+    private final int port;
+
+    HttpServerVerticle(Router router, int port) {
+      this.router = router;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer().requestHandler(router).listen(port, "0.0.0.0");
+    }
   }
 
   private Future<JsonObject> readiness() {

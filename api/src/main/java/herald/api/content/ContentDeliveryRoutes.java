@@ -84,6 +84,23 @@ public final class ContentDeliveryRoutes {
         .handler(this::previewBySlug);
   }
 
+  /**
+   * Answers a GET for public content from the response cache, before body handling and contract
+   * validation; anything else goes on.
+   */
+  public Handler<RoutingContext> fastPath() {
+    return ctx -> {
+      if (publicDelivery && ctx.request().getHeader("Authorization") == null) {
+        ResponseCache.Cached hit = cache.peek(ctx.request().uri());
+        if (hit != null) {
+          send(ctx, hit, true);
+          return;
+        }
+      }
+      ctx.next();
+    };
+  }
+
   /** Published content is public unless HERALD_PUBLIC_DELIVERY=false asks for delivery keys. */
   private Handler<RoutingContext> access() {
     Handler<RoutingContext> withKey = keys.require(Role.DELIVERY);

@@ -42,6 +42,7 @@ public final class EntryService {
   private final OutboxRepository outbox;
   private final EntryValidator validator;
   private final String defaultLocale;
+  private final java.util.function.Consumer<Entry> afterPublishChange;
 
   public EntryService(
       Pool pool,
@@ -51,7 +52,8 @@ public final class EntryService {
       AuditRepository audit,
       OutboxRepository outbox,
       EntryValidator validator,
-      String defaultLocale) {
+      String defaultLocale,
+      java.util.function.Consumer<Entry> afterPublishChange) {
     this.pool = pool;
     this.types = types;
     this.entries = entries;
@@ -60,6 +62,7 @@ public final class EntryService {
     this.outbox = outbox;
     this.validator = validator;
     this.defaultLocale = defaultLocale;
+    this.afterPublishChange = afterPublishChange;
   }
 
   /** Creates a draft from a request body {@code {type, slug?, fields, channels?}}. */
@@ -184,12 +187,16 @@ public final class EntryService {
 
   /** Publishes the draft (all its locales, or only the given ones) and announces it. */
   public Future<Entry> publish(Principal actor, UUID id, List<String> locales) {
-    return pool.withTransaction(conn -> publishIn(conn, actor, id, locales));
+    // This instance forgets cached responses at commit, so an editor reads their own change at
+    // once; other instances hear of it through NOTIFY.
+    return pool.withTransaction(conn -> publishIn(conn, actor, id, locales))
+        .onSuccess(afterPublishChange::accept);
   }
 
   /** Withdraws the entry (all locales, or only the given ones) and announces it. */
   public Future<Entry> unpublish(Principal actor, UUID id, List<String> locales) {
-    return pool.withTransaction(conn -> unpublishIn(conn, actor, id, locales));
+    return pool.withTransaction(conn -> unpublishIn(conn, actor, id, locales))
+        .onSuccess(afterPublishChange::accept);
   }
 
   /** Publishes within the caller's transaction (the scheduler's). */

@@ -100,6 +100,15 @@ public final class ResponseCache {
     return generation.get();
   }
 
+  /** A cached response for the key, counted as a hit, or null without counting a miss. */
+  public synchronized Cached peek(String key) {
+    Cached c = map.get(key);
+    if (c != null) {
+      hits.increment();
+    }
+    return c;
+  }
+
   public synchronized Cached get(String key) {
     Cached c = map.get(key);
     (c == null ? misses : hits).increment();
@@ -120,7 +129,7 @@ public final class ResponseCache {
   }
 
   /** Drops every response that shows the entry, or lists its type. */
-  synchronized void invalidate(String payload) {
+  public synchronized void invalidate(String payload) {
     generation.incrementAndGet();
     String[] parts = payload.split(" ", 2);
     String id = parts[0];
