@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec
  * -Dbench.main=herald.bench.delivery.DeliveryApiBench} (needs {@code wrk}: {@code apt-get install
- * wrk}); BENCH_ENTRIES (10000) and BENCH_SECONDS (10 per run) set the size.
+ * wrk}); BENCH_ENTRIES (10000) and BENCH_SECONDS (10 per run) set the size, BENCH_NO_CACHE=true
+ * turns the api's response cache off.
  */
 public final class DeliveryApiBench {
   private static final HttpClient HTTP =
@@ -52,6 +53,11 @@ public final class DeliveryApiBench {
     env.put("HERALD_PUBLISHER_PORT", "0");
     env.put("HERALD_SEED", "false");
     env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    // BENCH_NO_CACHE=true measures the database path: every request is computed afresh.
+    boolean noCache = Boolean.parseBoolean(System.getenv().getOrDefault("BENCH_NO_CACHE", "false"));
+    if (noCache) {
+      env.put("HERALD_RESPONSE_CACHE_SIZE", "0");
+    }
     try (AllInOne herald = AllInOne.start(env)) {
       String api = herald.apiUrl();
       String key = herald.adminKey();
@@ -99,10 +105,11 @@ public final class DeliveryApiBench {
       rows.forEach(System.out::println);
       System.out.printf(
           Locale.ROOT,
-          "machine: %d cores, Java %s; wrk -t2, %d s per run%n",
+          "machine: %d cores, Java %s; wrk -t2, %d s per run; response cache %s%n",
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"),
-          seconds);
+          seconds,
+          noCache ? "off" : "on");
     } finally {
       try (Stream<Path> paths = Files.walk(dataDir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
