@@ -217,6 +217,7 @@ public final class ApiVerticle extends VerticleBase {
         .post("/v1/admin/index/rebuild")
         .handler(keys.require(Role.ADMIN))
         .handler(indexer.forward());
+    mountPublisherRoutes(keys);
     scheduler.start();
     ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
     router.route().failureHandler(problems);
@@ -251,6 +252,29 @@ public final class ApiVerticle extends VerticleBase {
                     "api listening on port {} with {} event loops",
                     s.actualPort(),
                     Math.max(1, config.httpInstances())));
+  }
+
+  /** Newsletter and social endpoints live in the publisher; the api checks keys and forwards. */
+  private void mountPublisherRoutes(ApiKeys keys) {
+    router.post("/v1/newsletter/subscribe").handler(publisher.forward());
+    router.get("/v1/newsletter/confirm").handler(publisher.forward());
+    router.get("/v1/newsletter/unsubscribe").handler(publisher.forward());
+    router.post("/v1/newsletter/unsubscribe").handler(publisher.forward());
+    String manage = "/v1/manage/newsletter";
+    io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> editor = keys.require(Role.EDITOR);
+    router.get(manage + "/entries").handler(editor).handler(publisher.forward());
+    router.get(manage + "/subscribers").handler(editor).handler(publisher.forward());
+    router.post(manage + "/issues").handler(editor).handler(publisher.forward());
+    router.get(manage + "/issues").handler(editor).handler(publisher.forward());
+    router.get(manage + "/issues/:id").handler(editor).handler(publisher.forward());
+    router.put(manage + "/issues/:id").handler(editor).handler(publisher.forward());
+    router.get(manage + "/issues/:id/preview").handler(editor).handler(publisher.forward());
+    router.post(manage + "/issues/:id/test").handler(editor).handler(publisher.forward());
+    router.post(manage + "/issues/:id/send").handler(editor).handler(publisher.forward());
+    router
+        .post("/v1/social/preview")
+        .handler(keys.require(Role.AUTHOR))
+        .handler(publisher.forward());
   }
 
   /** One more HTTP server on the api's port and router, on its own event loop. */

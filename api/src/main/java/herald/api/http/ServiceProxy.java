@@ -31,7 +31,8 @@ public final class ServiceProxy {
           "Location",
           "Last-Modified",
           "Surrogate-Key",
-          "Content-Disposition");
+          "Content-Disposition",
+          "Content-Language");
   private final HttpClient client;
   private final URI target;
   private final String name;
