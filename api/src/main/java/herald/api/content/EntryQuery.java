@@ -59,6 +59,7 @@ final class EntryQuery {
   private final boolean desc;
   private final String sortExpr;
   private final String sortCast;
+  private final boolean nullable;
   private final List<String> conditions = new ArrayList<>();
   private final List<Object> params = new ArrayList<>();
   private final String fingerprint;
@@ -102,6 +103,8 @@ final class EntryQuery {
     // Sort.
     desc = sort.startsWith("-");
     sortKey = desc ? sort.substring(1) : sort;
+    // Timestamps of entries are never null; only field values can be missing.
+    nullable = sortKey.startsWith("fields.");
     switch (sortKey) {
       case "publishedAt" -> {
         if (source != Source.PUBLISHED) {
@@ -229,9 +232,8 @@ final class EntryQuery {
         + key
         + " as sort_key from entries where "
         + String.join(" and ", conditions)
-        + " order by ("
-        + sortExpr
-        + ") is null, "
+        + " order by "
+        + (nullable ? "(" + sortExpr + ") is null, " : "")
         + sortExpr
         + " "
         + order
@@ -256,6 +258,20 @@ final class EntryQuery {
    */
   private String keyset() {
     String op = desc ? "<" : ">";
+    if (!nullable) {
+      // A row comparison the (type, first_published_at, id) index can serve.
+      return "("
+          + sortExpr
+          + ", id) "
+          + op
+          + " ("
+          + p(typed(after.key()))
+          + "::"
+          + sortCast
+          + ", "
+          + p(after.id())
+          + ")";
+    }
     String id = p(after.id());
     if (after.key() == null) {
       return "((" + sortExpr + ") is null and id " + op + " " + id + ")";

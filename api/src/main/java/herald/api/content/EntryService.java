@@ -325,7 +325,9 @@ public final class EntryService {
             .put("fields", fields)
             .put("channels", channels)
             .put("locales", new JsonArray(locales))
-            .put("schema", schema);
+            .put("schema", schema)
+            // Rich text is rendered once here, not on every read.
+            .put("rendered", EntryView.renderRichText(type.fields(), fields));
     ContentPublished event =
         new ContentPublished(
             current.id(),

@@ -36,9 +36,10 @@ public final class EntryView {
     JsonArray schema = snap.getJsonArray("schema");
     List<FieldDef> defs =
         schema == null ? List.of() : ContentType.fromStored(e.type(), e.type(), schema, 0).fields();
+    JsonObject rendered = snap.getJsonObject("rendered");
     return new Content(
         e,
-        snap.getJsonObject("fields"),
+        rendered != null ? rendered : snap.getJsonObject("fields"),
         EntryService.strings(snap.getJsonArray("locales")),
         defs,
         false);
@@ -103,9 +104,46 @@ public final class EntryView {
     return out.put("fields", fields);
   }
 
+  /**
+   * The fields with every rich text value (also localized, also inside groups) replaced by its
+   * rendering {@code {markdown, html, text}}; done once when publishing.
+   */
+  static JsonObject renderRichText(List<FieldDef> schema, JsonObject fields) {
+    JsonObject out = new JsonObject();
+    for (FieldDef def : schema) {
+      Object v = fields.getValue(def.id());
+      if (v == null) {
+        continue;
+      }
+      if (def.localized() && v instanceof JsonObject perLocale) {
+        JsonObject all = new JsonObject();
+        perLocale.forEach(le -> all.put(le.getKey(), renderValue(def, le.getValue())));
+        out.put(def.id(), all);
+      } else {
+        out.put(def.id(), renderValue(def, v));
+      }
+    }
+    return out;
+  }
+
+  private static Object renderValue(FieldDef def, Object v) {
+    if (def.type() == FieldType.RICHTEXT && v instanceof String s) {
+      return RichText.render(s);
+    }
+    if (def.type() == FieldType.GROUP && v instanceof JsonArray items) {
+      JsonArray out = new JsonArray();
+      for (Object o : items) {
+        out.add(o instanceof JsonObject item ? renderRichText(def.fields(), item) : o);
+      }
+      return out;
+    }
+    return v;
+  }
+
   private static Object value(FieldDef def, Object v, Collection<UUID> refs) {
     switch (def.type()) {
       case RICHTEXT -> {
+        // Published snapshots hold it rendered already; drafts (preview) are rendered here.
         return v instanceof String s ? RichText.render(s) : v;
       }
       case REFERENCE -> {
