@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * moment the HTTP publish call returns until {@code GET /v1/search} on the api finds it.
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec}; the environment
- * variables BENCH_PUBLISHES (default 500) and BENCH_WARMUP (default 50) set the counts.
+ * variables BENCH_PUBLISHES (default 500) and BENCH_WARMUP (default 50) set the counts, and
+ * BENCH_RATE (publishes per second) starts publishes at a fixed rate instead of one by one.
  */
 public final class PublishToSearchBench {
   private static final HttpClient HTTP =
@@ -58,13 +59,20 @@ public final class PublishToSearchBench {
       for (int i = 0; i < warmup; i++) {
         publishAndWait(api, key, "warm" + i);
       }
-      System.out.printf("measuring %d publishes …%n", publishes);
+      double rate = Double.parseDouble(System.getenv().getOrDefault("BENCH_RATE", "0"));
+      System.out.printf(
+          "measuring %d publishes %s …%n",
+          publishes, rate > 0 ? "at " + rate + " publishes/s" : "one after another");
       long[] micros = new long[publishes];
       long started = System.nanoTime();
-      for (int i = 0; i < publishes; i++) {
-        micros[i] = publishAndWait(api, key, "meas" + i);
-        if ((i + 1) % 100 == 0) {
-          System.out.printf("  %d/%d%n", i + 1, publishes);
+      if (rate > 0) {
+        openLoop(api, key, publishes, rate, micros);
+      } else {
+        for (int i = 0; i < publishes; i++) {
+          micros[i] = publishAndWait(api, key, "meas" + i);
+          if ((i + 1) % 100 == 0) {
+            System.out.printf("  %d/%d%n", i + 1, publishes);
+          }
         }
       }
       double seconds = (System.nanoTime() - started) / 1e9;
@@ -72,9 +80,10 @@ public final class PublishToSearchBench {
       System.out.println();
       System.out.printf(
           Locale.ROOT,
-          "publish → searchable over %d publishes (%.1f publishes/s, sequential)%n",
+          "publish → searchable over %d publishes (%.1f publishes/s, %s)%n",
           publishes,
-          publishes / seconds);
+          publishes / seconds,
+          rate > 0 ? "started at a fixed rate" : "sequential");
       System.out.printf(
           Locale.ROOT,
           "  p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   max %.1f ms%n",
@@ -96,6 +105,40 @@ public final class PublishToSearchBench {
     try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
+  }
+
+  /**
+   * Starts publishes at a fixed rate whatever the latency (an open loop, as editors would), each
+   * measured on its own thread.
+   */
+  private static void openLoop(String api, String key, int n, double rate, long[] micros)
+      throws Exception {
+    java.util.concurrent.ExecutorService workers =
+        java.util.concurrent.Executors.newFixedThreadPool(32);
+    java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+    long interval = (long) (1e9 / rate);
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long due = start + i * interval;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      int k = i;
+      all.add(
+          workers.submit(
+              () -> {
+                micros[k] = publishAndWait(api, key, "rate" + k);
+                return null;
+              }));
+      if ((i + 1) % 100 == 0) {
+        System.out.printf("  %d/%d started%n", i + 1, n);
+      }
+    }
+    for (java.util.concurrent.Future<?> f : all) {
+      f.get();
+    }
+    workers.shutdown();
   }
 
   /** Creates and publishes an entry, then polls search; returns microseconds to searchable. */
