@@ -18,6 +18,7 @@ import herald.api.content.EntryView;
 import herald.api.content.ResponseCache;
 import herald.api.content.TypeCache;
 import herald.api.content.VersionRepository;
+import herald.api.delivery.DeliveryModule;
 import herald.api.http.HealthRoutes;
 import herald.api.http.JsonLimits;
 import herald.api.http.OpenApiValidation;
@@ -28,6 +29,7 @@ import herald.api.outbox.OutboxRepository;
 import herald.api.schedule.ScheduleRepository;
 import herald.api.schedule.ScheduleRoutes;
 import herald.api.schedule.ScheduleRunner;
+import herald.events.DeliveryTopics;
 import herald.events.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -67,6 +69,7 @@ public final class ApiVerticle extends VerticleBase {
   private ServiceProxy publisher;
   private ResponseCache cache;
   private ScheduleRunner scheduler;
+  private DeliveryModule deliveries;
   private HttpServer server;
   private Router router;
 
@@ -161,6 +164,9 @@ public final class ApiVerticle extends VerticleBase {
   private Future<HttpServer> listen(
       OutboxRepository outbox, byte[] cursorSecret, OpenApiValidation contract) {
     ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
+    deliveries =
+        new DeliveryModule(
+            vertx, pool, config.kafkaBootstrapServers(), DeliveryTopics.STATUS, keys, registry);
     ContentTypeRepository types = new ContentTypeRepository();
     EntryRepository entries = new EntryRepository();
     VersionRepository versions = new VersionRepository();
@@ -217,6 +223,7 @@ public final class ApiVerticle extends VerticleBase {
         .post("/v1/admin/index/rebuild")
         .handler(keys.require(Role.ADMIN))
         .handler(indexer.forward());
+    deliveries.mount(router);
     mountPublisherRoutes(keys);
     scheduler.start();
     ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
@@ -227,10 +234,9 @@ public final class ApiVerticle extends VerticleBase {
     // NOTE: a negative port makes Vert.x pick one random port that all the servers share; port 0
     // would give each server a port of its own.
     int port = config.port() == 0 ? -1 : config.port();
-    return vertx
-        .createHttpServer()
-        .requestHandler(router)
-        .listen(port, "0.0.0.0")
+    return deliveries
+        .start()
+        .compose(x -> vertx.createHttpServer().requestHandler(router).listen(port, "0.0.0.0"))
         .compose(
             s -> {
               server = s;
@@ -303,7 +309,8 @@ public final class ApiVerticle extends VerticleBase {
               }
               return new JsonObject()
                   .put("database", "UP")
-                  .put("outboxRelay", relay.isLeader() ? "LEADER" : "STANDBY");
+                  .put("outboxRelay", relay.isLeader() ? "LEADER" : "STANDBY")
+                  .put("deliveryStatus", deliveries.isHealthy() ? "UP" : "DOWN");
             });
   }
 
@@ -314,7 +321,8 @@ public final class ApiVerticle extends VerticleBase {
     }
     Future<Void> r =
         (relay == null ? Future.<Void>succeededFuture() : relay.stop())
-            .eventually(() -> cache == null ? Future.succeededFuture() : cache.stop());
+            .eventually(() -> cache == null ? Future.succeededFuture() : cache.stop())
+            .eventually(() -> deliveries == null ? Future.succeededFuture() : deliveries.stop());
     return r.eventually(() -> server == null ? Future.succeededFuture() : server.close())
         .eventually(
             () ->

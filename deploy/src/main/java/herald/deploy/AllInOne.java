@@ -8,6 +8,7 @@ import herald.indexer.IndexerConfig;
 import herald.indexer.IndexerVerticle;
 import herald.publisher.PublisherConfig;
 import herald.publisher.PublisherVerticle;
+import herald.publisher.channel.newsletter.LocalSmtpSink;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ public final class AllInOne implements AutoCloseable {
   private final IndexerVerticle indexer;
   private final PublisherVerticle publisher;
   private final Path siteDir;
+  private final LocalSmtpSink mail;
 
   private AllInOne(
       Path dataDir,
@@ -49,7 +51,8 @@ public final class AllInOne implements AutoCloseable {
       ApiVerticle api,
       IndexerVerticle indexer,
       PublisherVerticle publisher,
-      Path siteDir) {
+      Path siteDir,
+      LocalSmtpSink mail) {
     this.dataDir = dataDir;
     this.infra = infra;
     this.vertx = vertx;
@@ -58,6 +61,7 @@ public final class AllInOne implements AutoCloseable {
     this.indexer = indexer;
     this.publisher = publisher;
     this.siteDir = siteDir;
+    this.mail = mail;
   }
 
   public static void main(String[] args) throws Exception {
@@ -79,6 +83,7 @@ public final class AllInOne implements AutoCloseable {
     LOG.info("data directory {}", dataDir);
     Infrastructure infra = Infrastructure.fromEnv(env, dataDir);
     Vertx vertx = null;
+    LocalSmtpSink mail = null;
     try {
       String adminKey = adminKey(env, dataDir);
       Map<String, String> services = new HashMap<>(env);
@@ -91,6 +96,12 @@ public final class AllInOne implements AutoCloseable {
       services.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafkaBootstrapServers());
       services.put("HERALD_ADMIN_KEY", adminKey);
       services.put("HERALD_DATA_DIR", dataDir.toString());
+      if (!env.containsKey("HERALD_SMTP_HOST")) {
+        // No mail server named: newsletters go to a local sink that keeps each message as a file.
+        mail = startMailSink(env, dataDir.resolve("mail"));
+        services.put("HERALD_SMTP_HOST", "127.0.0.1");
+        services.put("HERALD_SMTP_PORT", Integer.toString(mail.port()));
+      }
 
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = Vertx.vertx();
@@ -105,12 +116,23 @@ public final class AllInOne implements AutoCloseable {
 
       AllInOne herald =
           new AllInOne(
-              dataDir, infra, vertx, adminKey, api, indexer, publisher, publisherConfig.siteDir());
+              dataDir,
+              infra,
+              vertx,
+              adminKey,
+              api,
+              indexer,
+              publisher,
+              publisherConfig.siteDir(),
+              mail);
       if (!"false".equalsIgnoreCase(env.getOrDefault("HERALD_SEED", "true"))) {
         new DemoContent(herald.apiUrl(), adminKey).loadOnce(dataDir.resolve("seeded"));
       }
       return herald;
     } catch (Exception | Error e) {
+      if (mail != null) {
+        mail.stop();
+      }
       if (vertx != null) {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
@@ -153,6 +175,13 @@ public final class AllInOne implements AutoCloseable {
     System.out.println(
         "  Publisher, website               http://localhost:" + publisher.actualPort() + "/site/");
     System.out.println("  Admin key                        " + adminKey);
+    if (mail != null) {
+      System.out.println(
+          "  Newsletter mail (local sink)     smtp://127.0.0.1:"
+              + mail.port()
+              + " → "
+              + dataDir.resolve("mail"));
+    }
     System.out.println("  Data                             " + dataDir);
     PgSettings pg = infra.pg();
     System.out.println(
@@ -180,7 +209,26 @@ public final class AllInOne implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("services did not stop cleanly", e);
     }
+    if (mail != null) {
+      mail.stop();
+    }
     infra.close();
+  }
+
+  /** The SMTP sink on HERALD_SMTP_PORT (default 2525), or on any free port when that is taken. */
+  private static LocalSmtpSink startMailSink(Map<String, String> env, Path dir) throws IOException {
+    int port = Integer.parseInt(env.getOrDefault("HERALD_SMTP_PORT", "2525"));
+    try {
+      return LocalSmtpSink.start(port, dir);
+    } catch (IOException e) {
+      LOG.warn("port {} is taken; the local mail sink uses a free port instead", port);
+      return LocalSmtpSink.start(0, dir);
+    }
+  }
+
+  /** Where newsletter mail goes in the all-in-one mode, or null when a real server is set. */
+  public Path mailDir() {
+    return mail == null ? null : dataDir.resolve("mail");
   }
 
   /** The admin key: from HERALD_ADMIN_KEY, else the one generated on first start and kept. */

@@ -1,9 +1,12 @@
 package herald.publisher;
 
+import herald.events.DeliveryTopics;
 import herald.events.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Settings of the publisher service, each read from an environment variable with a default. */
 public record PublisherConfig(
@@ -17,7 +20,12 @@ public record PublisherConfig(
     String pgUser,
     String pgPassword,
     Path dataDir,
-    Path siteDir) {
+    Path siteDir,
+    String deliveryTopic,
+    String commandTopic,
+    DeliverySettings delivery,
+    WebsiteSettings website,
+    Map<String, String> env) {
 
   public static final int DEFAULT_PORT = 8082;
   public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
@@ -33,6 +41,87 @@ public record PublisherConfig(
   /** Name of the site directory inside the data directory when HERALD_SITE_DIR is not set. */
   public static final String DEFAULT_SITE_DIR_NAME = "site";
 
+  public static final String DEFAULT_DELIVERY_TOPIC = DeliveryTopics.STATUS;
+  public static final String DEFAULT_COMMAND_TOPIC = DeliveryTopics.COMMANDS;
+  public static final int DEFAULT_DELIVERY_WORKERS = 4;
+  public static final long DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+  public static final long DEFAULT_BACKOFF_MS = 5_000;
+  public static final long DEFAULT_BACKOFF_MAX_MS = 3_600_000;
+  public static final int DEFAULT_MAX_ATTEMPTS = 10;
+  public static final long DEFAULT_DELIVERY_POLL_MS = 1_000;
+  public static final long DEFAULT_DELIVERY_STOP_GRACE_MS = 5_000;
+  public static final String DEFAULT_SITE_URL = "http://localhost:8082/site";
+  public static final int DEFAULT_SITE_PAGE_SIZE = 20;
+
+  /**
+   * How deliveries are run.
+   *
+   * @param workers deliveries attempted at the same time
+   * @param timeout longest wait for one attempt; a call still running then counts as failed
+   * @param backoff delay before the first retry; it doubles with each further failure
+   * @param maxBackoff the longest delay between two attempts
+   * @param maxAttempts attempts before a delivery is given up as dead
+   * @param pollInterval how often due retries are looked for (new deliveries start at once)
+   * @param stopGrace how long a stopping publisher waits for attempts under way; those still
+   *     running then are abandoned and resumed (by any publisher) once their lease runs out
+   */
+  public record DeliverySettings(
+      int workers,
+      Duration timeout,
+      Duration backoff,
+      Duration maxBackoff,
+      int maxAttempts,
+      Duration pollInterval,
+      Duration stopGrace) {
+
+    public DeliverySettings {
+      if (workers < 1 || maxAttempts < 1) {
+        throw new IllegalArgumentException("workers and maxAttempts must be at least 1");
+      }
+    }
+
+    /**
+     * How long a claimed delivery stays reserved for its worker: the attempt's timeout and a margin
+     * for recording the outcome. A publisher that dies mid-attempt frees it after this.
+     */
+    public Duration lease() {
+      return timeout.plusSeconds(2);
+    }
+  }
+
+  /**
+   * The website channel's settings.
+   *
+   * @param siteUrl the public URL of the site root, for sitemap.xml, canonical links and JSON-LD
+   * @param pageSize entries per index and tag page
+   * @param revalidateUrl where to POST the changed paths after each change, if anywhere
+   * @param revalidateSecret the HMAC-SHA256 key that signs those POSTs
+   */
+  public record WebsiteSettings(
+      String siteUrl,
+      int pageSize,
+      Optional<String> revalidateUrl,
+      Optional<String> revalidateSecret) {
+
+    public WebsiteSettings {
+      siteUrl = siteUrl.endsWith("/") ? siteUrl.substring(0, siteUrl.length() - 1) : siteUrl;
+      if (pageSize < 1) {
+        throw new IllegalArgumentException("HERALD_SITE_PAGE_SIZE must be at least 1");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "WebsiteSettings[siteUrl="
+          + siteUrl
+          + ", pageSize="
+          + pageSize
+          + ", revalidateUrl="
+          + revalidateUrl.orElse("-")
+          + "]";
+    }
+  }
+
   public PublisherConfig {
     Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     Objects.requireNonNull(contentTopic, "contentTopic");
@@ -41,6 +130,12 @@ public record PublisherConfig(
     Objects.requireNonNull(pgDatabase, "pgDatabase");
     Objects.requireNonNull(pgUser, "pgUser");
     pgPassword = pgPassword == null ? "" : pgPassword;
+    Objects.requireNonNull(deliveryTopic, "deliveryTopic");
+    Objects.requireNonNull(commandTopic, "commandTopic");
+    Objects.requireNonNull(delivery, "delivery");
+    Objects.requireNonNull(website, "website");
+    // The social and newsletter channels read their own settings from the same variables.
+    env = env == null ? Map.of() : Map.copyOf(env);
     // Absolute paths: the static file handler and log lines must not depend on the working dir.
     dataDir = dataDir.toAbsolutePath().normalize();
     siteDir = siteDir.toAbsolutePath().normalize();
@@ -61,7 +156,25 @@ public record PublisherConfig(
         string(env, "PG_USER", DEFAULT_PG_USER),
         env.getOrDefault("PG_PASSWORD", DEFAULT_PG_PASSWORD),
         dataDir,
-        site == null || site.isBlank() ? dataDir.resolve(DEFAULT_SITE_DIR_NAME) : Path.of(site));
+        site == null || site.isBlank() ? dataDir.resolve(DEFAULT_SITE_DIR_NAME) : Path.of(site),
+        string(env, "HERALD_DELIVERY_TOPIC", DEFAULT_DELIVERY_TOPIC),
+        string(env, "HERALD_DELIVERY_COMMAND_TOPIC", DEFAULT_COMMAND_TOPIC),
+        new DeliverySettings(
+            integer(env, "HERALD_DELIVERY_WORKERS", DEFAULT_DELIVERY_WORKERS),
+            millis(env, "HERALD_DELIVERY_TIMEOUT_MS", DEFAULT_DELIVERY_TIMEOUT_MS),
+            millis(env, "HERALD_DELIVERY_BACKOFF_MS", DEFAULT_BACKOFF_MS),
+            millis(env, "HERALD_DELIVERY_BACKOFF_MAX_MS", DEFAULT_BACKOFF_MAX_MS),
+            integer(env, "HERALD_DELIVERY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+            millis(env, "HERALD_DELIVERY_POLL_MS", DEFAULT_DELIVERY_POLL_MS),
+            millis(env, "HERALD_DELIVERY_STOP_GRACE_MS", DEFAULT_DELIVERY_STOP_GRACE_MS)),
+        new WebsiteSettings(
+            string(env, "HERALD_SITE_URL", DEFAULT_SITE_URL),
+            integer(env, "HERALD_SITE_PAGE_SIZE", DEFAULT_SITE_PAGE_SIZE),
+            Optional.ofNullable(env.get("HERALD_REVALIDATE_URL"))
+                .map(String::trim)
+                .filter(v -> !v.isEmpty()),
+            Optional.ofNullable(env.get("HERALD_REVALIDATE_SECRET")).filter(v -> !v.isEmpty())),
+        env);
   }
 
   /** The JDBC URL of the database, for Flyway. */
@@ -94,12 +207,37 @@ public record PublisherConfig(
         + dataDir
         + ", siteDir="
         + siteDir
+        + ", deliveryTopic="
+        + deliveryTopic
+        + ", commandTopic="
+        + commandTopic
+        + ", "
+        + delivery
+        + ", "
+        + website
         + "]";
   }
 
   private static String string(Map<String, String> env, String name, String fallback) {
     String v = env.get(name);
     return v == null || v.isBlank() ? fallback : v.trim();
+  }
+
+  private static Duration millis(Map<String, String> env, String name, long fallback) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return Duration.ofMillis(fallback);
+    }
+    try {
+      long ms = Long.parseLong(v.trim());
+      if (ms < 0) {
+        throw new IllegalArgumentException(name + " must not be negative, was '" + v + "'");
+      }
+      return Duration.ofMillis(ms);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " must be a number of milliseconds, was '" + v + "'", e);
+    }
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

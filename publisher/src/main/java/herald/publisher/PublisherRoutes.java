@@ -16,6 +16,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class PublisherRoutes {
   private final ContentConsumer consumer;
   private final Handler<RoutingContext> metrics;
   private final Handler<RoutingContext> site;
+  private final BooleanSupplier statusRelayHealthy;
 
   /** Routes over the given parts of a running publisher. */
   public PublisherRoutes(
@@ -40,6 +42,21 @@ public final class PublisherRoutes {
       ContentConsumer consumer,
       PrometheusMeterRegistry registry,
       Path siteDir) {
+    this(vertx, pool, consumer, registry, siteDir, () -> true);
+  }
+
+  /**
+   * Routes over the given parts of a running publisher, whose readiness also needs the status relay
+   * to reach Kafka (editors would otherwise not see what went out).
+   */
+  public PublisherRoutes(
+      Vertx vertx,
+      Pool pool,
+      ContentConsumer consumer,
+      PrometheusMeterRegistry registry,
+      Path siteDir,
+      BooleanSupplier statusRelayHealthy) {
+    this.statusRelayHealthy = statusRelayHealthy;
     this.vertx = vertx;
     this.pool = pool;
     this.consumer = consumer;
@@ -75,7 +92,7 @@ public final class PublisherRoutes {
         .end(new JsonObject().put("status", "UP").encode());
   }
 
-  /** Ready when the database answers and the consumer is running. */
+  /** Ready when the database answers, the consumer is running and status events go out. */
   private void ready(RoutingContext ctx) {
     ContentConsumer.State consumerState = consumer.state();
     pool.query("SELECT 1")
@@ -85,7 +102,8 @@ public final class PublisherRoutes {
         .otherwise(false)
         .onSuccess(
             dbUp -> {
-              boolean up = dbUp && consumerState == ContentConsumer.State.RUNNING;
+              boolean relayUp = statusRelayHealthy.getAsBoolean();
+              boolean up = dbUp && relayUp && consumerState == ContentConsumer.State.RUNNING;
               JsonObject body =
                   new JsonObject()
                       .put("status", up ? "UP" : "DOWN")
@@ -93,7 +111,8 @@ public final class PublisherRoutes {
                           "checks",
                           new JsonObject()
                               .put("database", dbUp ? "UP" : "DOWN")
-                              .put("consumer", consumerState.name()));
+                              .put("consumer", consumerState.name())
+                              .put("statusRelay", relayUp ? "UP" : "DOWN"));
               ctx.response()
                   .setStatusCode(up ? 200 : 503)
                   .putHeader("content-type", JSON)

@@ -1,29 +1,44 @@
 package herald.publisher;
 
+import herald.events.DeliveryTopics;
 import herald.events.Topics;
+import herald.publisher.channel.Channel;
+import herald.publisher.channel.newsletter.NewsletterConfig;
+import herald.publisher.channel.newsletter.NewsletterModule;
+import herald.publisher.channel.social.SocialChannel;
+import herald.publisher.channel.social.SocialConfig;
 import herald.publisher.channel.website.WebsiteChannel;
+import herald.publisher.channel.website.WebsitePageRepository;
+import herald.publisher.consumer.CommandConsumer;
 import herald.publisher.consumer.ContentConsumer;
 import herald.publisher.delivery.DeliveryRepository;
 import herald.publisher.delivery.DeliveryService;
+import herald.publisher.delivery.DeliveryWorker;
+import herald.publisher.delivery.StatusOutbox;
+import herald.publisher.delivery.StatusRelay;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The publisher service: migrates its schema, consumes content events, delivers them to the
- * channels with a delivery log, and serves the generated site, health and metrics over HTTP.
+ * The publisher service: migrates its schema, records each content event's deliveries (one per
+ * channel and target) in PostgreSQL, runs them with retries from there, sends their status to the
+ * api over Kafka, and serves the generated site, health and metrics over HTTP.
  */
 public final class PublisherVerticle extends VerticleBase {
 
@@ -33,13 +48,23 @@ public final class PublisherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
   private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CONSUMER_STOP_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration BACKLOG_REFRESH = Duration.ofSeconds(5);
 
   private final PublisherConfig config;
   private final PrometheusMeterRegistry registry;
+  private final Function<Pool, List<Channel>> extraChannels;
+  private NewsletterConfig newsletterConfig;
+  private NewsletterModule newsletter;
+  private Pool newsletterPool;
+  private SocialChannel social;
 
   private Pool pool;
   private ContentConsumer consumer;
+  private CommandConsumer commands;
+  private DeliveryWorker worker;
+  private StatusRelay relay;
   private HttpServer server;
+  private long backlogTimer = -1;
 
   /** A publisher with its own metrics registry. */
   public PublisherVerticle(PublisherConfig config) {
@@ -48,8 +73,20 @@ public final class PublisherVerticle extends VerticleBase {
 
   /** A publisher that reports its metrics to the given registry, such as the one Vert.x uses. */
   public PublisherVerticle(PublisherConfig config, PrometheusMeterRegistry registry) {
+    this(config, registry, pool -> List.of());
+  }
+
+  /**
+   * A publisher with channels beyond the built-in ones, made once the database pool exists (tests
+   * hand in channels that talk to local servers).
+   */
+  public PublisherVerticle(
+      PublisherConfig config,
+      PrometheusMeterRegistry registry,
+      Function<Pool, List<Channel>> extraChannels) {
     this.config = config;
     this.registry = registry;
+    this.extraChannels = extraChannels;
   }
 
   @Override
@@ -60,16 +97,28 @@ public final class PublisherVerticle extends VerticleBase {
             () -> {
               migrate();
               Files.createDirectories(config.siteDir());
+              // Reads (or makes, on first start) the key that signs subscription links.
+              newsletterConfig = NewsletterConfig.fromEnv(config.env());
               Topics.ensure(
                   config.kafkaBootstrapServers(), config.contentTopic(), Topics.CONTENT_PARTITIONS);
+              Topics.ensure(
+                  config.kafkaBootstrapServers(),
+                  config.deliveryTopic(),
+                  DeliveryTopics.PARTITIONS);
+              Topics.ensure(
+                  config.kafkaBootstrapServers(), config.commandTopic(), DeliveryTopics.PARTITIONS);
               return null;
             })
         .compose(
             v -> {
               pool =
                   PgBuilder.pool()
-                      // The consumer uses one connection at a time; the rest serve readiness.
-                      .with(new PoolOptions().setMaxSize(4).setName("herald-publisher"))
+                      // Consumer, dispatcher, relay, each worker and the website index each use
+                      // one connection at a time; the rest serve readiness and metrics.
+                      .with(
+                          new PoolOptions()
+                              .setMaxSize(config.delivery().workers() + 6)
+                              .setName("herald-publisher"))
                       .connectingTo(
                           new PgConnectOptions()
                               .setHost(config.pgHost())
@@ -79,27 +128,83 @@ public final class PublisherVerticle extends VerticleBase {
                               .setPassword(config.pgPassword()))
                       .using(vertx)
                       .build();
+              newsletterPool =
+                  PgBuilder.pool()
+                      // Sending holds a connection per concurrent recipient, apart from deliveries.
+                      .with(
+                          new PoolOptions()
+                              .setMaxSize(newsletterConfig.concurrency() + 2)
+                              .setName("herald-newsletter"))
+                      .connectingTo(
+                          new PgConnectOptions()
+                              .setHost(config.pgHost())
+                              .setPort(config.pgPort())
+                              .setDatabase(config.pgDatabase())
+                              .setUser(config.pgUser())
+                              .setPassword(config.pgPassword()))
+                      .using(vertx)
+                      .build();
+              newsletter = new NewsletterModule(vertx, newsletterPool, newsletterConfig);
+              social = SocialChannel.fromConfig(SocialConfig.fromEnv(config.env()), pool);
+              StatusOutbox outbox = new StatusOutbox();
               DeliveryService deliveries =
                   new DeliveryService(
+                      pool, new DeliveryRepository(), outbox, channels(pool), registry, DB_TIMEOUT);
+              relay =
+                  new StatusRelay(
                       pool,
-                      new DeliveryRepository(),
-                      List.of(new WebsiteChannel(config.siteDir())),
+                      outbox,
+                      config.kafkaBootstrapServers(),
+                      config.deliveryTopic(),
                       registry,
                       DB_TIMEOUT);
+              worker = new DeliveryWorker(deliveries, config.delivery());
+              deliveries.onNewWork(worker::wake);
+              deliveries.onStatusWritten(relay::wake);
+              relay.start();
+              worker.start();
               consumer =
                   new ContentConsumer(
                       config.kafkaBootstrapServers(),
                       config.consumerGroup(),
                       config.contentTopic(),
-                      deliveries::process,
+                      deliveries::record,
                       registry);
               consumer.start();
+              commands =
+                  new CommandConsumer(
+                      config.kafkaBootstrapServers(),
+                      config.consumerGroup() + "-commands",
+                      config.commandTopic(),
+                      command -> {
+                        if (deliveries.retry(command.deliveryId()).isEmpty()) {
+                          LOG.info(
+                              "retry of delivery {} asked by {} changes nothing: unknown, not"
+                                  + " dead, or a newer version exists",
+                              command.deliveryId(),
+                              command.requestedBy());
+                        }
+                      });
+              commands.start();
+              backlogTimer =
+                  vertx.setPeriodic(
+                      BACKLOG_REFRESH.toMillis(),
+                      id ->
+                          deliveries
+                              .refreshBacklog()
+                              .onFailure(
+                                  e -> LOG.debug("backlog not refreshed: {}", e.toString())));
+              Router router =
+                  new PublisherRoutes(
+                          vertx, pool, consumer, registry, config.siteDir(), relay::isHealthy)
+                      .router();
+              social.mount(router);
+              newsletter.mount(router);
               return vertx
                   .createHttpServer()
-                  .requestHandler(
-                      new PublisherRoutes(vertx, pool, consumer, registry, config.siteDir())
-                          .router())
-                  .listen(config.port());
+                  .requestHandler(router)
+                  .listen(config.port())
+                  .compose(srv -> newsletter.start().map(srv));
             })
         .onSuccess(
             s -> {
@@ -108,6 +213,21 @@ public final class PublisherVerticle extends VerticleBase {
             })
         // A failed start is not followed by stop(): release what was opened here.
         .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * The channels this publisher delivers to. NOTE: the one place where channels are wired; the
+   * social and newsletter channels join the list here.
+   */
+  private List<Channel> channels(Pool pool) {
+    List<Channel> out = new ArrayList<>();
+    out.add(
+        new WebsiteChannel(
+            config.siteDir(), new WebsitePageRepository(pool, DB_TIMEOUT), config.website()));
+    out.add(social);
+    out.add(newsletter.channel());
+    out.addAll(extraChannels.apply(pool));
+    return out;
   }
 
   @Override
@@ -135,21 +255,47 @@ public final class PublisherVerticle extends VerticleBase {
   }
 
   private Future<Void> close() {
+    if (backlogTimer >= 0) {
+      vertx.cancelTimer(backlogTimer);
+    }
     Future<Void> closed = Future.succeededFuture();
     if (server != null) {
       HttpServer s = server;
       closed = closed.compose(v -> s.close());
     }
-    if (consumer != null) {
-      ContentConsumer c = consumer;
-      closed =
-          closed.compose(
-              v ->
-                  vertx.executeBlocking(
-                      () -> {
+    ContentConsumer c = consumer;
+    CommandConsumer cc = commands;
+    DeliveryWorker w = worker;
+    StatusRelay r = relay;
+    closed =
+        closed.compose(
+            v ->
+                vertx.executeBlocking(
+                    () -> {
+                      // Order: no new deliveries, then no new attempts (those under way get a
+                      // short grace, then resume after their lease elsewhere), then the last
+                      // status events out.
+                      if (c != null) {
                         c.stop(CONSUMER_STOP_TIMEOUT);
-                        return null;
-                      }));
+                      }
+                      if (cc != null) {
+                        cc.stop(CONSUMER_STOP_TIMEOUT);
+                      }
+                      if (w != null) {
+                        w.stop(config.delivery().stopGrace());
+                      }
+                      if (r != null) {
+                        r.stop(Duration.ofSeconds(5));
+                      }
+                      return null;
+                    }));
+    if (newsletter != null) {
+      NewsletterModule n = newsletter;
+      closed = closed.compose(v -> n.close());
+    }
+    if (newsletterPool != null) {
+      Pool np = newsletterPool;
+      closed = closed.compose(v -> np.close());
     }
     if (pool != null) {
       Pool p = pool;

@@ -1,22 +1,43 @@
 package herald.publisher.channel;
 
+import herald.events.ContentEvent;
 import herald.events.ContentPublished;
 import herald.events.ContentUnpublished;
 import java.io.IOException;
+import java.util.List;
 
 /**
- * A place that published content goes out to (the website, later social networks, the newsletter,
- * partner webhooks).
+ * A place that published content goes out to (the website, social networks, the newsletter, partner
+ * webhooks).
  *
- * <p>Both operations must be idempotent: after a crash the same version is delivered again. They
- * run on the consumer thread and may block.
+ * <p>Each (entry, version, channel, target) is one delivery, run by the publisher's delivery
+ * workers: the operations run on a worker thread and may block, but an attempt that takes longer
+ * than the configured timeout counts as failed and is retried. Both operations must be idempotent
+ * (after a crash or a timeout the same delivery is attempted again): use {@link
+ * DeliveryContext#idempotencyKey()} towards external services.
+ *
+ * <p>Failures: {@link UndeliverableException} (and HTTP 401/403/404/410/422 from a target, which
+ * adapters map to it) ends the delivery as dead at once; {@link RetryLaterException} schedules the
+ * retry no earlier than its {@code retryAfter}; any other {@link IOException} or runtime exception
+ * is retried with exponential backoff and jitter until the attempts run out.
  */
 public interface Channel {
+
+  /** The target of a channel that has only one. */
+  String DEFAULT_TARGET = "default";
 
   /**
    * The channel's name as editors choose it in an entry's {@code channels}, e.g. {@code website}.
    */
   String name();
+
+  /**
+   * Where on this channel the event goes, one delivery each: accounts of a social network, lists of
+   * a newsletter. An unpublish also goes to every target an earlier version went to.
+   */
+  default List<String> targets(ContentEvent event) {
+    return List.of(DEFAULT_TARGET);
+  }
 
   /**
    * Makes the published version visible on the channel.
@@ -33,4 +54,17 @@ public interface Channel {
    * @throws UndeliverableException when this event can never be delivered as it is
    */
   void unpublish(ContentUnpublished event) throws IOException;
+
+  /**
+   * Makes the published version visible on one target; by default {@link
+   * #publish(ContentPublished)}. Channels with targets or idempotency keys override this one.
+   */
+  default void publish(ContentPublished event, DeliveryContext delivery) throws IOException {
+    publish(event);
+  }
+
+  /** Withdraws the entry from one target; by default {@link #unpublish(ContentUnpublished)}. */
+  default void unpublish(ContentUnpublished event, DeliveryContext delivery) throws IOException {
+    unpublish(event);
+  }
 }

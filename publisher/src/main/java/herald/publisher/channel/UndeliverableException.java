@@ -1,8 +1,8 @@
 package herald.publisher.channel;
 
 /**
- * A delivery that retrying cannot fix, such as a slug that is not a safe path: the delivery is
- * marked failed and the consumer moves on.
+ * A delivery that retrying cannot fix, such as a slug that is not a safe path or a 410 from the
+ * target: the delivery is marked dead with this message as the reason, without further attempts.
  */
 public final class UndeliverableException extends RuntimeException {
   private static final long serialVersionUID = 1L;

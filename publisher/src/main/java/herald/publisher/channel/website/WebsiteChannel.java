@@ -1,7 +1,9 @@
 package herald.publisher.channel.website;
 
+import herald.events.ContentEvent;
 import herald.events.ContentPublished;
 import herald.events.ContentUnpublished;
+import herald.publisher.PublisherConfig;
 import herald.publisher.channel.Channel;
 import herald.publisher.channel.UndeliverableException;
 import java.io.IOException;
@@ -11,34 +13,61 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The website channel: writes each locale of a published entry as a static page at {@code
- * <site>/<locale>/<type>/<slug>/index.html} and removes the pages again on unpublish.
+ * The website channel: a static site of one page per entry and locale at {@code
+ * <site>/<locale>/<type>/<slug>/index.html} (with {@code event.ics} beside an event's page), index
+ * pages per locale ({@code <locale>/}, {@code <locale>/page/<n>/}, newest first), tag pages ({@code
+ * <locale>/tag/<tag>/}), a locale chooser at the root and {@code sitemap.xml}.
+ *
+ * <p>Every file is written atomically. What is published is kept in a {@link WebsiteIndex}, from
+ * which the listings are rebuilt after each change; unpublish removes the entry's pages and
+ * rebuilds the listings it was in. With a revalidation URL configured, the changed paths are POSTed
+ * there, signed.
+ *
+ * <p>NOTE: changes are serialised within the process (one lock), so that two workers rebuilding the
+ * same index page cannot write an older list over a newer one.
  */
 public final class WebsiteChannel implements Channel {
 
   /** The channel's name in an entry's {@code channels}. */
   public static final String NAME = "website";
 
+  /** The channel's one target. */
+  public static final String TARGET = "site";
+
   /** File name of a page inside its directory, so that the URL ends in the slug. */
   public static final String PAGE = "index.html";
+
+  /** File name of an event's calendar file beside its page. */
+  public static final String ICS = "event.ics";
 
   private static final Logger LOG = LoggerFactory.getLogger(WebsiteChannel.class);
 
@@ -49,15 +78,53 @@ public final class WebsiteChannel implements Channel {
   private static final Pattern SEGMENT = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}._-]{0,199}");
 
   private final Path siteDir;
+  private final WebsiteIndex index;
+  private final PublisherConfig.WebsiteSettings settings;
+  private final WebsiteRenderer renderer;
+  private final Optional<Revalidator> revalidator;
+  private final Object lock = new Object();
+  private final ExecutorService io =
+      Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "herald-website-io");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** A channel writing below the given site directory, keeping its index in memory. */
+  public WebsiteChannel(Path siteDir) {
+    this(
+        siteDir,
+        new InMemoryWebsiteIndex(),
+        new PublisherConfig.WebsiteSettings(
+            PublisherConfig.DEFAULT_SITE_URL,
+            PublisherConfig.DEFAULT_SITE_PAGE_SIZE,
+            Optional.empty(),
+            Optional.empty()));
+  }
 
   /** A channel writing below the given site directory. */
-  public WebsiteChannel(Path siteDir) {
+  public WebsiteChannel(
+      Path siteDir, WebsiteIndex index, PublisherConfig.WebsiteSettings settings) {
     this.siteDir = siteDir.toAbsolutePath().normalize();
+    this.index = index;
+    this.settings = settings;
+    this.renderer = new WebsiteRenderer(settings.siteUrl());
+    this.revalidator =
+        settings
+            .revalidateUrl()
+            .map(u -> new Revalidator(u, settings.revalidateSecret().orElse("")));
   }
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<String> targets(ContentEvent event) {
+    return List.of(TARGET);
   }
 
   /** The site directory that pages are written below. */
@@ -81,32 +148,362 @@ public final class WebsiteChannel implements Channel {
     for (String locale : entry.locales()) {
       pages.put(locale, pagePath(locale, entry.contentType(), entry.slug()));
     }
-    for (Map.Entry<String, Path> page : pages.entrySet()) {
-      byte[] html = WebsitePage.render(entry, page.getKey()).getBytes(StandardCharsets.UTF_8);
-      writeAtomically(page.getValue(), html);
-    }
-    // A locale dropped since an earlier version must not stay online.
-    for (String locale : localeDirs()) {
-      if (!pages.containsKey(locale)) {
-        remove(pagePath(locale, entry.contentType(), entry.slug()));
+    List<String> tags = WebsiteRenderer.tags(entry);
+    Set<String> changed = new TreeSet<>();
+    synchronized (lock) {
+      List<PageRow> before = index.pagesOf(entry.entryId());
+      Map<UUID, List<PageRow>> known =
+          WebsiteRenderer.byEntry(index.entries(WebsiteRenderer.references(entry)));
+      for (Map.Entry<String, Path> page : pages.entrySet()) {
+        String locale = page.getKey();
+        writeIfChanged(
+            page.getValue(),
+            renderer.entryPage(entry, locale, known).getBytes(StandardCharsets.UTF_8));
+        String dir = locale + "/" + entry.contentType() + "/" + entry.slug() + "/";
+        changed.add("/" + dir);
+        if (WebsiteRenderer.layout(entry.contentType()).equals("event")) {
+          Optional<String> ics = renderer.ics(entry, locale);
+          Path icsPath = page.getValue().resolveSibling(ICS);
+          if (ics.isPresent()) {
+            writeIfChanged(icsPath, ics.get().getBytes(StandardCharsets.UTF_8));
+            changed.add("/" + dir + ICS);
+          } else {
+            Files.deleteIfExists(icsPath);
+          }
+        }
       }
+      // A locale dropped, or a slug or type changed, since an earlier version must not stay online.
+      for (PageRow old : before) {
+        Path oldPage = pagePathOrNull(old.locale(), old.contentType(), old.slug());
+        if (oldPage != null && !pages.containsValue(oldPage)) {
+          removePage(oldPage);
+          changed.add("/" + old.path());
+        }
+      }
+      for (String locale : localeDirs()) {
+        if (!pages.containsKey(locale)) {
+          Path stale = pagePath(locale, entry.contentType(), entry.slug());
+          if (Files.exists(stale)) {
+            removePage(stale);
+            changed.add("/" + locale + "/" + entry.contentType() + "/" + entry.slug() + "/");
+          }
+        }
+      }
+      List<PageRow> rows = new ArrayList<>();
+      for (String locale : entry.locales()) {
+        rows.add(
+            new PageRow(
+                entry.entryId(),
+                locale,
+                entry.version(),
+                entry.contentType(),
+                entry.slug(),
+                entry.title(locale),
+                entry.text("summary", locale).filter(s -> !s.isBlank()).orElse(null),
+                entry.occurredAt(),
+                tags));
+      }
+      index.replace(entry.entryId(), rows);
+      changed.addAll(rebuildListings(before, rows));
     }
     LOG.debug("published {} {} in {}", entry.contentType(), entry.slug(), pages.keySet());
+    revalidate(entry.entryId(), entry.version(), changed);
   }
 
   @Override
   public void unpublish(ContentUnpublished entry) throws IOException {
-    // Every locale directory, not only the event's locales: an older version may have had more.
-    Set<String> locales = new LinkedHashSet<>(entry.locales());
-    locales.addAll(localeDirs());
-    List<Path> pages = new ArrayList<>();
-    for (String locale : locales) {
-      pages.add(pagePath(locale, entry.contentType(), entry.slug()));
-    }
-    for (Path page : pages) {
-      remove(page);
+    Set<String> changed = new TreeSet<>();
+    synchronized (lock) {
+      List<PageRow> before = index.pagesOf(entry.entryId());
+      // Every locale directory, not only the event's locales: an older version may have had more.
+      Set<String> locales = new LinkedHashSet<>(entry.locales());
+      locales.addAll(localeDirs());
+      for (String locale : locales) {
+        Path page = pagePathOrNull(locale, entry.contentType(), entry.slug());
+        if (page != null && Files.exists(page)) {
+          removePage(page);
+          changed.add("/" + locale + "/" + entry.contentType() + "/" + entry.slug() + "/");
+        }
+      }
+      for (PageRow old : before) {
+        Path page = pagePathOrNull(old.locale(), old.contentType(), old.slug());
+        if (page != null && Files.exists(page)) {
+          removePage(page);
+        }
+        changed.add("/" + old.path());
+      }
+      index.replace(entry.entryId(), List.of());
+      changed.addAll(rebuildListings(before, List.of()));
     }
     LOG.debug("unpublished {} {}", entry.contentType(), entry.slug());
+    revalidate(entry.entryId(), entry.version(), changed);
+  }
+
+  /**
+   * Rewrites the index pages of every locale the entry was or is in, the tag pages of every tag it
+   * had or has there, the root page and the sitemap; returns the changed paths.
+   */
+  private Set<String> rebuildListings(List<PageRow> before, List<PageRow> after)
+      throws IOException {
+    Map<String, Set<String>> tagsByLocale = new LinkedHashMap<>();
+    for (PageRow r : concat(before, after)) {
+      Set<String> slugs = tagsByLocale.computeIfAbsent(r.locale(), l -> new LinkedHashSet<>());
+      r.tags().forEach(t -> slugs.add(Listings.tagSlug(t)));
+    }
+    Set<String> changed = new TreeSet<>();
+    List<Write> writes = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> e : tagsByLocale.entrySet()) {
+      String locale = e.getKey();
+      if (!SEGMENT.matcher(locale).matches()) {
+        continue;
+      }
+      List<PageRow> rows = index.locale(locale);
+      writes.addAll(listing(locale, locale + "/", "Latest", rows, changed));
+      for (String slug : e.getValue()) {
+        if (slug.isEmpty()) {
+          continue;
+        }
+        List<PageRow> tagged =
+            rows.stream()
+                .filter(r -> r.tags().stream().anyMatch(t -> Listings.tagSlug(t).equals(slug)))
+                .toList();
+        String label =
+            tagged.stream()
+                .flatMap(r -> r.tags().stream())
+                .filter(t -> Listings.tagSlug(t).equals(slug))
+                .findFirst()
+                .orElse(slug);
+        writes.addAll(listing(locale, locale + "/tag/" + slug + "/", "#" + label, tagged, changed));
+      }
+    }
+    List<PageRow> all = index.all();
+    root(all).ifPresent(writes::add);
+    sitemap(all).ifPresent(writes::add);
+    changed.addAll(writeAll(writes));
+    return changed;
+  }
+
+  /**
+   * Writes one listing: its first page ({@code base}) with the newest entries, and archive pages
+   * ({@code base/page/<n>/}, 1 the oldest) that keep their content as new entries arrive, so that a
+   * publish rewrites the first page and the newest archive page rather than every page. Files whose
+   * content did not change are not written. Returns the changed paths.
+   */
+  private List<Write> listing(
+      String locale, String base, String heading, List<PageRow> rows, Set<String> changed)
+      throws IOException {
+    List<Write> writes = new ArrayList<>();
+    Path baseDir = siteDir.resolve(base);
+    Path pagesDir = baseDir.resolve("page");
+    if (rows.isEmpty()) {
+      // Nothing left: the listing goes away (and with it empty directories up to the site).
+      deleteTree(pagesDir);
+      removePage(baseDir.resolve(PAGE));
+      changed.add("/" + base);
+      return writes;
+    }
+    int size = settings.pageSize();
+    int archives = rows.size() > size ? Listings.pages(rows.size(), size) : 0;
+    // The first page: the newest entries, and a link to the archive page after them.
+    String olderThanFirst =
+        archives == 0 ? null : Listings.pageDir(base, Listings.archiveOf(rows.size(), size, size));
+    writes.add(
+        listingPage(
+            locale,
+            base,
+            heading,
+            rows.subList(0, Math.min(size, rows.size())),
+            null,
+            olderThanFirst,
+            0));
+    for (int k = 1; k <= archives; k++) {
+      String dir = Listings.pageDir(base, k);
+      String newer = k < archives ? Listings.pageDir(base, k + 1) : base;
+      String older = k > 1 ? Listings.pageDir(base, k - 1) : null;
+      writes.add(
+          listingPage(locale, dir, heading, Listings.archive(rows, k, size), newer, older, k));
+    }
+    // Pages beyond the last one, left from when the listing was longer.
+    if (Files.isDirectory(pagesDir)) {
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(pagesDir)) {
+        for (Path d : dirs) {
+          String name = d.getFileName().toString();
+          if (!name.matches("\\d{1,9}") || Integer.parseInt(name) > archives) {
+            deleteTree(d);
+            changed.add("/" + base + "page/" + name + "/");
+          }
+        }
+      }
+    }
+    return writes;
+  }
+
+  /** One page of a listing, rendered, to be written if its content changed. */
+  private Write listingPage(
+      String locale,
+      String dir,
+      String heading,
+      List<PageRow> rows,
+      String newerDir,
+      String olderDir,
+      int number)
+      throws IOException {
+    Locale loc = Locale.forLanguageTag(locale);
+    String root = Listings.rootFrom(dir);
+    List<Views.Item> items = new ArrayList<>();
+    for (PageRow r : rows) {
+      items.add(
+          new Views.Item(
+              root + r.path(),
+              r.title(),
+              r.summary(),
+              Html.capitalize(Html.label(r.contentType()), loc),
+              r.publishedAt().toString(),
+              WebsiteRenderer.date(r.publishedAt(), loc)));
+    }
+    Views.Listing listing =
+        new Views.Listing(
+            heading,
+            items,
+            newerDir == null ? null : root + newerDir,
+            olderDir == null ? null : root + olderDir,
+            number,
+            0);
+    return new Write(
+        siteDir.resolve(dir).resolve(PAGE),
+        renderer.listing(locale, heading, listing, root).getBytes(StandardCharsets.UTF_8),
+        "/" + dir);
+  }
+
+  /** The root page: the locales that have content, with links to their index pages. */
+  private Optional<Write> root(List<PageRow> all) throws IOException {
+    Set<String> locales = new TreeSet<>();
+    all.forEach(r -> locales.add(r.locale()));
+    Path root = siteDir.resolve(PAGE);
+    if (locales.isEmpty()) {
+      Files.deleteIfExists(root);
+      return Optional.empty();
+    }
+    List<Views.Item> items = new ArrayList<>();
+    for (String l : locales) {
+      Locale ll = Locale.forLanguageTag(l);
+      items.add(
+          new Views.Item(l + "/", Html.capitalize(ll.getDisplayName(ll), ll), null, l, "", ""));
+    }
+    StringBuilder h = new StringBuilder(1024);
+    h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        .append("<title>Languages</title>\n</head>\n<body>\n<main>\n<h1>Languages</h1>\n<ul>\n");
+    for (Views.Item i : items) {
+      h.append("<li><a href=\"")
+          .append(Html.escape(i.href()))
+          .append("\" hreflang=\"")
+          .append(Html.escape(i.kind()))
+          .append("\" lang=\"")
+          .append(Html.escape(i.kind()))
+          .append("\">")
+          .append(Html.escape(i.title()))
+          .append("</a></li>\n");
+    }
+    h.append("</ul>\n</main>\n</body>\n</html>\n");
+    return Optional.of(new Write(root, h.toString().getBytes(StandardCharsets.UTF_8), "/"));
+  }
+
+  /** sitemap.xml: every entry page and every locale's index, with absolute URLs. */
+  private Optional<Write> sitemap(List<PageRow> all) throws IOException {
+    Path sitemap = siteDir.resolve("sitemap.xml");
+    if (all.isEmpty()) {
+      Files.deleteIfExists(sitemap);
+      return Optional.empty();
+    }
+    String base = settings.siteUrl();
+    StringBuilder x = new StringBuilder(256 + all.size() * 128);
+    x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        .append("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    Set<String> locales = new TreeSet<>();
+    for (PageRow r : all) {
+      locales.add(r.locale());
+      x.append("<url><loc>")
+          .append(Html.escape(base + "/" + r.path()))
+          .append("</loc><lastmod>")
+          .append(r.publishedAt().toString(), 0, 10)
+          .append("</lastmod></url>\n");
+    }
+    for (String l : locales) {
+      x.append("<url><loc>").append(Html.escape(base + "/" + l + "/")).append("</loc></url>\n");
+    }
+    x.append("</urlset>\n");
+    return Optional.of(
+        new Write(sitemap, x.toString().getBytes(StandardCharsets.UTF_8), "/sitemap.xml"));
+  }
+
+  private void revalidate(UUID entryId, long version, Set<String> changed) throws IOException {
+    if (revalidator.isPresent()) {
+      revalidator.get().changed(entryId.toString(), version, changed);
+    }
+  }
+
+  /** A file to write, and the site path that changes when it does. */
+  private record Write(Path file, byte[] content, String changedPath) {}
+
+  /**
+   * Writes the files (each atomically, only if changed) in parallel and returns the changed paths.
+   * NOTE: in parallel because each write ends with an fsync, and the file system commits concurrent
+   * ones together: a listing change costs about one disk flush, not one per page.
+   */
+  private Set<String> writeAll(List<Write> writes) throws IOException {
+    Set<String> changed = new TreeSet<>();
+    if (writes.size() == 1) {
+      Write w = writes.get(0);
+      if (writeIfChanged(w.file(), w.content())) {
+        changed.add(w.changedPath());
+      }
+      return changed;
+    }
+    List<Future<Boolean>> done = new ArrayList<>();
+    for (Write w : writes) {
+      done.add(io.submit(() -> writeIfChanged(w.file(), w.content())));
+    }
+    IOException failure = null;
+    for (int i = 0; i < writes.size(); i++) {
+      try {
+        if (done.get(i).get()) {
+          changed.add(writes.get(i).changedPath());
+        }
+      } catch (ExecutionException e) {
+        IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+        if (failure == null) {
+          failure = io;
+        } else {
+          failure.addSuppressed(io);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while writing the site", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return changed;
+  }
+
+  /**
+   * Writes the file atomically unless it already has exactly this content; true when it wrote.
+   * NOTE: listings are rebuilt after every change, and most of their pages stay the same; skipping
+   * those saves an fsync each.
+   */
+  static boolean writeIfChanged(Path target, byte[] content) throws IOException {
+    try {
+      if (Files.size(target) == content.length
+          && java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+        return false;
+      }
+    } catch (NoSuchFileException e) {
+      // Not there yet: write it.
+    }
+    writeAtomically(target, content);
+    return true;
   }
 
   /**
@@ -135,12 +532,21 @@ public final class WebsiteChannel implements Channel {
     }
   }
 
-  /** Deletes the page, then each directory above it that is now empty, up to the site root. */
-  private void remove(Path page) throws IOException {
-    if (!Files.deleteIfExists(page)) {
+  /**
+   * Deletes the page (and the calendar file beside it), then each directory above it that is now
+   * empty, up to the site root.
+   */
+  private void removePage(Path page) throws IOException {
+    boolean removed = Files.deleteIfExists(page);
+    removed |= Files.deleteIfExists(page.resolveSibling(ICS));
+    if (!removed) {
       return;
     }
-    for (Path dir = page.getParent();
+    removeEmptyParents(page.getParent());
+  }
+
+  private void removeEmptyParents(Path from) throws IOException {
+    for (Path dir = from;
         dir != null && dir.startsWith(siteDir) && !dir.equals(siteDir);
         dir = dir.getParent()) {
       try {
@@ -151,6 +557,30 @@ public final class WebsiteChannel implements Channel {
         // Removed meanwhile by someone else: carry on upwards.
       }
     }
+  }
+
+  /** Deletes a directory with everything in it, then its parents left empty. */
+  private void deleteTree(Path dir) throws IOException {
+    if (!Files.isDirectory(dir) || !dir.startsWith(siteDir) || dir.equals(siteDir)) {
+      return;
+    }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    removeEmptyParents(dir.getParent());
   }
 
   /** The names of the locale directories now in the site. */
@@ -167,6 +597,20 @@ public final class WebsiteChannel implements Channel {
         }
       }
     }
+    return out;
+  }
+
+  private Path pagePathOrNull(String locale, String contentType, String slug) {
+    try {
+      return pagePath(locale, contentType, slug);
+    } catch (UndeliverableException e) {
+      return null;
+    }
+  }
+
+  private static List<PageRow> concat(List<PageRow> a, List<PageRow> b) {
+    List<PageRow> out = new ArrayList<>(a);
+    out.addAll(b);
     return out;
   }
 

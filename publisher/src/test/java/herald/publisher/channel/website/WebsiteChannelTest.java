@@ -119,24 +119,33 @@ class WebsiteChannelTest {
   }
 
   @Test
-  @DisplayName("the other fields form a definition list and the url field a button")
-  void fieldsAndRegistrationButton() throws IOException {
+  @DisplayName(
+      "an event shows its time in its own zone, a registration button, a calendar file, and its"
+          + " other fields as a definition list")
+  void eventLayout() throws IOException {
     channel.publish(published());
 
     String en = page("en");
-    assertTrue(en.contains("<dl class=\"details\">"));
-    assertTrue(en.contains("<dt>Starts at</dt>"));
-    assertTrue(en.contains("<time datetime=\"2026-02-10T14:00:00Z\">"));
+    assertTrue(en.contains("layout-event"));
+    // 14:00 UTC is 15:00 in Belgrade in February.
+    assertTrue(
+        en.contains(
+            "<time datetime=\"2026-02-10T14:00Z\">Tuesday, February 10, 2026, 3:00 PM"
+                + " (Europe/Belgrade)</time>"),
+        en);
     assertTrue(en.contains("<dt>Organisers</dt>\n<dd>WHO, MdM, INHSU</dd>"));
     assertTrue(
         en.contains(
-            "<a class=\"button\" href=\"https://example.org/register/nsp-webinar\""
-                + " rel=\"noopener\">Registration</a>"));
+            "<a class=\"button register\" href=\"https://example.org/register/nsp-webinar\""
+                + " rel=\"noopener\">Register</a>"));
+    assertTrue(en.contains("<a class=\"button secondary\" href=\"event.ics\" download>"));
     assertTrue(en.contains("hreflang=\"sr-Cyrl\""), "links to the other language");
+    String ics = Files.readString(site.resolve("en/event/" + SLUG + "/event.ics"));
+    assertTrue(ics.contains("\r\nDTSTART:20260210T140000Z\r\n"), ics);
   }
 
   @Test
-  @DisplayName("a url field that is not a web address is shown as text, never as a link")
+  @DisplayName("a url field that is not a web address never becomes a link")
   void scriptUrlIsNotALink() throws IOException {
     channel.publish(
         (ContentPublished)
@@ -145,8 +154,8 @@ class WebsiteChannelTest {
                 v -> ((ObjectNode) v.get("fields")).put("registrationUrl", "javascript:alert(1)")));
 
     String en = page("en");
-    assertFalse(en.contains("href=\"javascript:"));
-    assertTrue(en.contains("<dd>javascript:alert(1)</dd>"));
+    assertFalse(en.contains("javascript:"), en);
+    assertFalse(en.contains(">Register</a>"));
   }
 
   @Test
@@ -157,7 +166,9 @@ class WebsiteChannelTest {
 
     for (String locale : List.of("en", "sr-Cyrl")) {
       try (Stream<Path> files = Files.list(site.resolve(locale).resolve("event").resolve(SLUG))) {
-        assertEquals(List.of("index.html"), files.map(f -> f.getFileName().toString()).toList());
+        assertEquals(
+            List.of("event.ics", "index.html"),
+            files.map(f -> f.getFileName().toString()).sorted().toList());
       }
     }
   }
@@ -202,7 +213,13 @@ class WebsiteChannelTest {
   void unpublishLeavesOthers() throws IOException {
     channel.publish(published());
     channel.publish(
-        (ContentPublished) variant(GoldenSamples.PUBLISHED, v -> v.put("slug", "another-webinar")));
+        (ContentPublished)
+            variant(
+                GoldenSamples.PUBLISHED,
+                v -> {
+                  v.put("slug", "another-webinar");
+                  v.put("entryId", "7f1d2c3b-4a59-4867-9e8d-1c2b3a4d5e6f");
+                }));
 
     ContentUnpublished unpublished = (ContentUnpublished) golden(GoldenSamples.UNPUBLISHED);
     channel.unpublish(unpublished);

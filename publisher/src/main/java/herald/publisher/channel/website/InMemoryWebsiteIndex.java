@@ -1,0 +1,71 @@
+package herald.publisher.channel.website;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link WebsiteIndex} kept in memory: for a website channel without a database, such as a
+ * preview or a unit test. It forgets everything when the process ends.
+ */
+public final class InMemoryWebsiteIndex implements WebsiteIndex {
+
+  static final Comparator<PageRow> NEWEST_FIRST =
+      Comparator.comparing(PageRow::publishedAt)
+          .reversed()
+          .thenComparing(r -> r.entryId().toString());
+
+  private final Map<UUID, List<PageRow>> rows = new ConcurrentHashMap<>();
+
+  @Override
+  public List<PageRow> pagesOf(UUID entryId) {
+    return rows.getOrDefault(entryId, List.of());
+  }
+
+  @Override
+  public synchronized void replace(UUID entryId, List<PageRow> replacement) {
+    List<PageRow> before = pagesOf(entryId);
+    List<PageRow> kept = new ArrayList<>();
+    for (PageRow r : replacement) {
+      PageRow old =
+          before.stream().filter(b -> b.locale().equals(r.locale())).findFirst().orElse(null);
+      kept.add(
+          old == null
+              ? r
+              : new PageRow(
+                  r.entryId(),
+                  r.locale(),
+                  r.version(),
+                  r.contentType(),
+                  r.slug(),
+                  r.title(),
+                  r.summary(),
+                  old.publishedAt(),
+                  r.tags()));
+    }
+    if (kept.isEmpty()) {
+      rows.remove(entryId);
+    } else {
+      rows.put(entryId, List.copyOf(kept));
+    }
+  }
+
+  @Override
+  public List<PageRow> locale(String locale) {
+    return all().stream().filter(r -> r.locale().equals(locale)).sorted(NEWEST_FIRST).toList();
+  }
+
+  @Override
+  public List<PageRow> entries(Collection<UUID> entryIds) {
+    return entryIds.stream().flatMap(id -> pagesOf(id).stream()).toList();
+  }
+
+  @Override
+  public List<PageRow> all() {
+    return rows.values().stream().flatMap(List::stream).sorted(NEWEST_FIRST).toList();
+  }
+}

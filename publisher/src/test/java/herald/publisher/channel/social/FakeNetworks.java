@@ -1,0 +1,240 @@
+package herald.publisher.channel.social;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local HTTP server speaking the parts of Mastodon's API, a Bluesky PDS's XRPC and a webhook
+ * receiver that the social channel uses, recording every request it received.
+ */
+final class FakeNetworks implements AutoCloseable {
+
+  static final String TOKEN = "mastodon-token";
+  static final String HANDLE = "dpnsee.bsky.social";
+  static final String APP_PASSWORD = "abcd-efgh-ijkl-mnop";
+  static final String DID = "did:plc:dpnsee";
+
+  /** A request as received. */
+  record Received(String method, String path, MultiMap headers, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  /** What to do instead of answering normally, once, for a path prefix. */
+  enum Trouble {
+    /** Answer with a status (and Retry-After when set). */
+    STATUS,
+    /** Never answer. */
+    HANG,
+    /** Do the effect, then never answer (an answer lost on the way back). */
+    EFFECT_THEN_HANG
+  }
+
+  private record Injected(Trouble trouble, int status, String retryAfter) {}
+
+  final List<Received> received = new CopyOnWriteArrayList<>();
+  final Map<String, JsonObject> statuses = new ConcurrentHashMap<>();
+  final Map<String, JsonObject> records = new ConcurrentHashMap<>();
+  private final Map<String, JsonObject> byIdempotencyKey = new ConcurrentHashMap<>();
+  private final Map<String, Injected> troubles = new ConcurrentHashMap<>();
+  private final AtomicInteger ids = new AtomicInteger(1000);
+  private final AtomicInteger sessions = new AtomicInteger();
+  private final HttpServer server;
+
+  FakeNetworks(Vertx vertx) throws Exception {
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(b -> handle(req, b.toString()))
+                        .onFailure(e -> req.response().setStatusCode(500).end()))
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  void trouble(String pathPrefix, Trouble trouble, int status, String retryAfter) {
+    troubles.put(pathPrefix, new Injected(trouble, status, retryAfter));
+  }
+
+  List<Received> requests(String method, String pathPrefix) {
+    return received.stream()
+        .filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix))
+        .toList();
+  }
+
+  private void handle(HttpServerRequest req, String body) {
+    String path = req.path();
+    received.add(
+        new Received(
+            req.method().name(),
+            path,
+            MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+            body));
+    Injected injected = null;
+    for (Map.Entry<String, Injected> t : troubles.entrySet()) {
+      if (path.startsWith(t.getKey())) {
+        injected = troubles.remove(t.getKey());
+        break;
+      }
+    }
+    if (injected != null && injected.trouble() == Trouble.HANG) {
+      return;
+    }
+    if (injected != null && injected.trouble() == Trouble.STATUS) {
+      if (injected.retryAfter() != null) {
+        req.response().putHeader("Retry-After", injected.retryAfter());
+      }
+      json(req, injected.status(), new JsonObject().put("error", "injected " + injected.status()));
+      return;
+    }
+    boolean answer = injected == null;
+    if (path.startsWith("/api/v1/statuses")) {
+      mastodon(req, body, answer);
+    } else if (path.startsWith("/xrpc/")) {
+      bluesky(req, body, answer);
+    } else if (path.startsWith("/hook")) {
+      if (answer) {
+        req.response().setStatusCode(204).end();
+      }
+    } else {
+      json(req, 404, new JsonObject().put("error", "not found"));
+    }
+  }
+
+  private void mastodon(HttpServerRequest req, String body, boolean answer) {
+    if (!("Bearer " + TOKEN).equals(req.getHeader("Authorization"))) {
+      json(req, 401, new JsonObject().put("error", "The access token is invalid"));
+      return;
+    }
+    String id = req.path().substring("/api/v1/statuses".length()).replace("/", "");
+    switch (req.method().name()) {
+      case "POST" -> {
+        String key = req.getHeader("Idempotency-Key");
+        JsonObject status =
+            byIdempotencyKey.computeIfAbsent(
+                key == null ? "none-" + ids.get() : key,
+                k -> {
+                  String newId = Integer.toString(ids.incrementAndGet());
+                  JsonObject s =
+                      new JsonObject()
+                          .put("id", newId)
+                          .put("url", url() + "/@herald/" + newId)
+                          .put("content", new JsonObject(body).getString("status"));
+                  statuses.put(newId, s);
+                  return s;
+                });
+        if (answer) {
+          json(req, 200, status);
+        }
+      }
+      case "PUT" -> {
+        JsonObject s = statuses.get(id);
+        if (s == null) {
+          json(req, 404, new JsonObject().put("error", "Record not found"));
+          return;
+        }
+        s.put("content", new JsonObject(body).getString("status"));
+        json(req, 200, s);
+      }
+      case "DELETE" -> {
+        JsonObject s = statuses.remove(id);
+        json(
+            req,
+            s == null ? 404 : 200,
+            s == null ? new JsonObject().put("error", "Record not found") : s);
+      }
+      default -> json(req, 405, new JsonObject());
+    }
+  }
+
+  private void bluesky(HttpServerRequest req, String body, boolean answer) {
+    String method = req.path().substring("/xrpc/".length());
+    if (method.equals("com.atproto.server.createSession")) {
+      JsonObject in = new JsonObject(body);
+      if (!HANDLE.equals(in.getString("identifier"))
+          || !APP_PASSWORD.equals(in.getString("password"))) {
+        json(
+            req,
+            401,
+            new JsonObject()
+                .put("error", "AuthenticationRequired")
+                .put("message", "Invalid identifier or password"));
+        return;
+      }
+      json(
+          req,
+          200,
+          new JsonObject()
+              .put("did", DID)
+              .put("handle", HANDLE)
+              .put("accessJwt", "jwt-" + sessions.incrementAndGet())
+              .put("refreshJwt", "refresh"));
+      return;
+    }
+    if (req.getHeader("Authorization") == null
+        || !req.getHeader("Authorization").startsWith("Bearer jwt-")) {
+      json(req, 401, new JsonObject().put("error", "AuthenticationRequired"));
+      return;
+    }
+    switch (method) {
+      case "com.atproto.repo.createRecord" -> {
+        JsonObject in = new JsonObject(body);
+        String rkey = in.getString("rkey");
+        String uri = "at://" + in.getString("repo") + "/" + in.getString("collection") + "/" + rkey;
+        if (records.putIfAbsent(rkey, in.getJsonObject("record").put("uri", uri)) != null) {
+          json(
+              req,
+              400,
+              new JsonObject()
+                  .put("error", "InvalidRequest")
+                  .put("message", "Record already exists"));
+          return;
+        }
+        if (answer) {
+          json(req, 200, new JsonObject().put("uri", uri).put("cid", "bafyrei" + rkey));
+        }
+      }
+      case "com.atproto.repo.getRecord" -> {
+        JsonObject r = records.get(req.getParam("rkey"));
+        if (r == null) {
+          json(req, 400, new JsonObject().put("error", "RecordNotFound"));
+        } else {
+          json(req, 200, new JsonObject().put("uri", r.getString("uri")).put("value", r));
+        }
+      }
+      case "com.atproto.repo.deleteRecord" -> {
+        records.remove(new JsonObject(body).getString("rkey"));
+        json(req, 200, new JsonObject());
+      }
+      default -> json(req, 404, new JsonObject().put("error", "MethodNotImplemented"));
+    }
+  }
+
+  private static void json(HttpServerRequest req, int status, JsonObject body) {
+    req.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().await(10, TimeUnit.SECONDS);
+  }
+}
