@@ -156,6 +156,11 @@ public final class PublisherHarness implements AutoCloseable {
     return new DeliveryRepository().findByEntry(db, entry).await(30, TimeUnit.SECONDS);
   }
 
+  /** The entry's deliveries on one channel (the golden samples choose several channels). */
+  public List<Delivery> deliveries(UUID entry, String channel) throws Exception {
+    return deliveries(entry).stream().filter(d -> d.channel().equals(channel)).toList();
+  }
+
   public List<Attempt> attempts(Delivery d) throws Exception {
     return new DeliveryRepository().attempts(db, d.id(), 100).await(30, TimeUnit.SECONDS);
   }

@@ -89,11 +89,11 @@ class PublisherIT {
           .atMost(WAIT)
           .untilAsserted(
               () -> {
-                List<Delivery> rows = h.deliveries(ENTRY);
+                List<Delivery> rows = h.deliveries(ENTRY, "website");
                 assertEquals(1, rows.size());
                 assertEquals(DeliveryStatus.SENT, rows.get(0).status());
               });
-      Delivery d = h.deliveries(ENTRY).get(0);
+      Delivery d = h.deliveries(ENTRY, "website").get(0);
       assertEquals(3, d.version());
       assertEquals("website", d.channel());
       assertEquals("site", d.target());
@@ -112,9 +112,16 @@ class PublisherIT {
           Files.readString(site.resolve("sitemap.xml"))
               .contains("<loc>https://site.example/en/event/" + SLUG + "/</loc>"));
 
+      // The golden webinar also chose the newsletter: look at the website's events only.
       List<ConsumerRecord<String, byte[]>> records =
           PublisherHarness.readStatus(
-              status, events -> events.stream().anyMatch(e -> e.state().equals("sent")));
+                  status,
+                  events ->
+                      events.stream()
+                          .anyMatch(e -> e.state().equals("sent") && e.channel().equals("website")))
+              .stream()
+              .filter(r -> DeliveryEventCodec.statusFromRecord(r).channel().equals("website"))
+              .toList();
       List<DeliveryStatusEvent> events =
           records.stream().map(DeliveryEventCodec::statusFromRecord).toList();
       assertEquals(
@@ -154,13 +161,15 @@ class PublisherIT {
     await()
         .atMost(WAIT)
         .until(() -> h.metric("herald_publisher_events_total", "outcome", "stale") == 1);
-    await().atMost(WAIT).until(() -> h.deliveries(ENTRY).get(0).status() == DeliveryStatus.SENT);
+    await()
+        .atMost(WAIT)
+        .until(() -> h.deliveries(ENTRY, "website").get(0).status() == DeliveryStatus.SENT);
     assertEquals(1, h.metric("herald_publisher_events_total", "outcome", "applied"));
     assertEquals(
         1,
         h.metric(
             "herald_publisher_delivery_attempts_total", "channel", "website", "outcome", "sent"));
-    List<Delivery> rows = h.deliveries(ENTRY);
+    List<Delivery> rows = h.deliveries(ENTRY, "website");
     assertEquals(1, rows.size());
     assertEquals(1, rows.get(0).attempts());
     try (var files = Files.list(site.resolve(PAGE_EN).getParent())) {
@@ -191,7 +200,7 @@ class PublisherIT {
     assertTrue(
         en.contains("<h1>Needle and Syringe Programmes (NSP) for People Who Inject Drugs</h1>"));
     assertFalse(en.contains("An outdated title"));
-    List<Delivery> rows = h.deliveries(ENTRY);
+    List<Delivery> rows = h.deliveries(ENTRY, "website");
     assertEquals(1, rows.size());
     assertEquals(3, rows.get(0).version());
   }
@@ -206,13 +215,13 @@ class PublisherIT {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              List<Delivery> rows = h.deliveries(ENTRY);
+              List<Delivery> rows = h.deliveries(ENTRY, "website");
               assertEquals(List.of(3L, 4L), rows.stream().map(Delivery::version).toList());
               assertEquals(Delivery.UNPUBLISH, rows.get(1).operation());
               assertEquals(DeliveryStatus.SENT, rows.get(1).status());
             });
     // Version 3 either went out first or was superseded before its first attempt.
-    DeliveryStatus first = h.deliveries(ENTRY).get(0).status();
+    DeliveryStatus first = h.deliveries(ENTRY, "website").get(0).status();
     assertTrue(first == DeliveryStatus.SENT || first == DeliveryStatus.SUPERSEDED, first.name());
     assertFalse(Files.exists(site.resolve(PAGE_EN)));
     assertFalse(Files.exists(site.resolve(PAGE_SR)));
@@ -295,7 +304,7 @@ class PublisherIT {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
-              List<Delivery> ds = h.deliveries(ENTRY);
+              List<Delivery> ds = h.deliveries(ENTRY, "website");
               assertEquals(1, ds.size());
               Delivery d = ds.get(0);
               assertTrue(d.attempts() >= 1);
@@ -314,8 +323,9 @@ class PublisherIT {
     await()
         .atMost(WAIT)
         .untilAsserted(
-            () -> assertEquals(DeliveryStatus.SENT, h.deliveries(ENTRY).get(0).status()));
-    Delivery sent = h.deliveries(ENTRY).get(0);
+            () ->
+                assertEquals(DeliveryStatus.SENT, h.deliveries(ENTRY, "website").get(0).status()));
+    Delivery sent = h.deliveries(ENTRY, "website").get(0);
     assertTrue(sent.attempts() >= 2, "attempts: " + sent.attempts());
     assertNull(sent.lastError());
     assertTrue(Files.isRegularFile(site.resolve(PAGE_EN)));
