@@ -95,6 +95,15 @@ class PipelineIT {
     assertEquals(200, served.statusCode());
     assertTrue(served.body().contains("Overdose prevention in Skopje"));
 
+    // The publisher's delivery status flows back to the api over Kafka.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                send("GET", "/v1/manage/entries/" + id + "/deliveries", null)
+                    .body()
+                    .contains("\"sent\""));
+
     assertEquals(200, send("POST", "/v1/manage/entries/" + id + "/unpublish", null).statusCode());
     await().atMost(WAIT).until(() -> total("quokkaword") == 0);
     await().atMost(WAIT).until(() -> !Files.exists(enPage) && !Files.exists(mkPage));
