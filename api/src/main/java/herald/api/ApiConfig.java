@@ -31,7 +31,9 @@ public record ApiConfig(
     Map<String, List<String>> localeFallbacks,
     int responseCacheSize,
     int httpInstances,
-    Path dataDir) {
+    boolean partnersEnabled,
+    Path dataDir,
+    Map<String, String> env) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_PG_HOST = "127.0.0.1";
@@ -67,6 +69,8 @@ public record ApiConfig(
       }
     }
     localeFallbacks = Map.copyOf(kept);
+    // Modules with settings of their own (partners) read them from the same variables.
+    env = env == null ? Map.of() : Map.copyOf(env);
     if (locales.isEmpty()) {
       throw new IllegalArgumentException("HERALD_LOCALES must name at least one locale");
     }
@@ -115,7 +119,9 @@ public record ApiConfig(
         fallbacks(env.getOrDefault("HERALD_LOCALE_FALLBACKS", DEFAULT_LOCALE_FALLBACKS)),
         intOf(env, "HERALD_RESPONSE_CACHE_SIZE", DEFAULT_RESPONSE_CACHE_SIZE),
         intOf(env, "HERALD_API_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
-        Path.of(env.getOrDefault("HERALD_DATA_DIR", DEFAULT_DATA_DIR)));
+        !"off".equalsIgnoreCase(env.getOrDefault("HERALD_PARTNERS", "on")),
+        Path.of(env.getOrDefault("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
+        env);
   }
 
   /** Reads {@code a>b>c,d>e}: locale a falls back to b, then c. */

@@ -26,6 +26,8 @@ import herald.api.http.ProblemHandler;
 import herald.api.http.ServiceProxy;
 import herald.api.outbox.OutboxRelay;
 import herald.api.outbox.OutboxRepository;
+import herald.api.partners.PartnerConfig;
+import herald.api.partners.PartnerModule;
 import herald.api.schedule.ScheduleRepository;
 import herald.api.schedule.ScheduleRoutes;
 import herald.api.schedule.ScheduleRunner;
@@ -70,6 +72,7 @@ public final class ApiVerticle extends VerticleBase {
   private ResponseCache cache;
   private ScheduleRunner scheduler;
   private DeliveryModule deliveries;
+  private PartnerModule partners;
   private HttpServer server;
   private Router router;
 
@@ -167,6 +170,19 @@ public final class ApiVerticle extends VerticleBase {
     deliveries =
         new DeliveryModule(
             vertx, pool, config.kafkaBootstrapServers(), DeliveryTopics.STATUS, keys, registry);
+    // HERALD_PARTNERS=off runs sync, feeds and webhooks elsewhere (another process or, in tests,
+    // a verticle of their own).
+    partners =
+        config.partnersEnabled()
+            ? new PartnerModule(
+                vertx,
+                pool,
+                config,
+                PartnerConfig.fromEnv(config.env()),
+                keys,
+                cursorSecret,
+                registry)
+            : null;
     ContentTypeRepository types = new ContentTypeRepository();
     EntryRepository entries = new EntryRepository();
     VersionRepository versions = new VersionRepository();
@@ -215,6 +231,10 @@ public final class ApiVerticle extends VerticleBase {
     new EntryRoutes(pool, entries, versions, service, keys, config.locales()).mount(router);
     new ScheduleRoutes(pool, schedules, entries, audit, keys, config.locales()).mount(router);
     new AuditRoutes(pool, audit, keys).mount(router);
+    // NOTE: before the delivery routes, so that /v1/entries/<id>.ics is not taken for an id.
+    if (partners != null) {
+      partners.mount(router);
+    }
     delivery.mount(router);
     new KeyRoutes(pool, keys, audit).mount(router);
     router.get("/v1/search").handler(indexer.forward());
@@ -236,6 +256,7 @@ public final class ApiVerticle extends VerticleBase {
     int port = config.port() == 0 ? -1 : config.port();
     return deliveries
         .start()
+        .compose(x -> partners == null ? Future.succeededFuture() : partners.start())
         .compose(x -> vertx.createHttpServer().requestHandler(router).listen(port, "0.0.0.0"))
         .compose(
             s -> {
@@ -310,7 +331,8 @@ public final class ApiVerticle extends VerticleBase {
               return new JsonObject()
                   .put("database", "UP")
                   .put("outboxRelay", relay.isLeader() ? "LEADER" : "STANDBY")
-                  .put("deliveryStatus", deliveries.isHealthy() ? "UP" : "DOWN");
+                  .put("deliveryStatus", deliveries.isHealthy() ? "UP" : "DOWN")
+                  .put("partners", partners == null ? "OFF" : partners.isHealthy() ? "UP" : "DOWN");
             });
   }
 
@@ -322,7 +344,8 @@ public final class ApiVerticle extends VerticleBase {
     Future<Void> r =
         (relay == null ? Future.<Void>succeededFuture() : relay.stop())
             .eventually(() -> cache == null ? Future.succeededFuture() : cache.stop())
-            .eventually(() -> deliveries == null ? Future.succeededFuture() : deliveries.stop());
+            .eventually(() -> deliveries == null ? Future.succeededFuture() : deliveries.stop())
+            .eventually(() -> partners == null ? Future.succeededFuture() : partners.stop());
     return r.eventually(() -> server == null ? Future.succeededFuture() : server.close())
         .eventually(
             () ->

@@ -1,0 +1,61 @@
+package herald.api.feeds;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Reads of published entries for feeds (the {@code entries} table belongs to the content API). */
+public final class FeedRepository {
+  private static final String NEWEST =
+      "select id from entries where published is not null"
+          + " and ($1::text is null or type_id = $1)"
+          + " and ($2::text is null or published -> 'fields' -> 'tags' @> jsonb_build_array($2::text))"
+          + " and ($3::text[] is null or published -> 'locales' ?| $3::text[])"
+          + " order by first_published_at desc, id desc limit $4";
+  // Events that have not ended yet (or, without an end, not started), soonest first.
+  private static final String UPCOMING =
+      "select id from entries where published is not null and type_id = $1"
+          + " and published -> 'fields' ->> 'startsAt' is not null"
+          + " and coalesce(published -> 'fields' ->> 'endsAt', published -> 'fields' ->> 'startsAt')"
+          + "::timestamptz >= now()"
+          + " and ($2::text[] is null or published -> 'locales' ?| $2::text[])"
+          + " order by (published -> 'fields' ->> 'startsAt')::timestamptz, id limit $3";
+  private static final String TYPE_EXISTS = "select 1 from content_types where id = $1";
+  // Every save, publish and unpublish moves updated_at: an upper bound of the feed's last change.
+  private static final String LAST_CHANGE =
+      "select max(updated_at) from entries where ($1::text is null or type_id = $1)";
+
+  public Future<List<UUID>> newest(
+      SqlClient db, String type, String tag, List<String> locales, int limit) {
+    return db.preparedQuery(NEWEST)
+        .execute(
+            Tuple.of(type, tag, locales == null ? null : locales.toArray(new String[0]), limit))
+        .map(FeedRepository::ids);
+  }
+
+  public Future<List<UUID>> upcoming(SqlClient db, String type, List<String> locales, int limit) {
+    return db.preparedQuery(UPCOMING)
+        .execute(Tuple.of(type, locales == null ? null : locales.toArray(new String[0]), limit))
+        .map(FeedRepository::ids);
+  }
+
+  public Future<Boolean> typeExists(SqlClient db, String type) {
+    return db.preparedQuery(TYPE_EXISTS).execute(Tuple.of(type)).map(rs -> rs.size() > 0);
+  }
+
+  public Future<OffsetDateTime> lastChange(SqlClient db, String type) {
+    return db.preparedQuery(LAST_CHANGE)
+        .execute(Tuple.of(type))
+        .map(rs -> rs.iterator().next().getOffsetDateTime(0));
+  }
+
+  private static List<UUID> ids(io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rs) {
+    List<UUID> out = new ArrayList<>();
+    rs.forEach(r -> out.add(r.getUUID(0)));
+    return out;
+  }
+}
