@@ -3,6 +3,7 @@ package herald.indexer;
 import herald.events.Topics;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** Settings of the indexer service, read from the environment. */
 public record IndexerConfig(
@@ -11,13 +12,18 @@ public record IndexerConfig(
     String contentTopic,
     String groupId,
     Path dataDir,
-    Path indexDir) {
+    Path indexDir,
+    Optional<String> internalToken,
+    int searchCacheSize) {
 
   public static final int DEFAULT_PORT = 8081;
   public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
   public static final String DEFAULT_CONTENT_TOPIC = Topics.CONTENT;
   public static final String DEFAULT_GROUP_ID = "herald-indexer";
   public static final String DEFAULT_DATA_DIR = "./.herald";
+
+  /** Answers kept per index refresh for repeated searches; 0 turns the cache off. */
+  public static final int DEFAULT_SEARCH_CACHE_SIZE = 1_000;
 
   /** The index lives in this folder of the data dir unless HERALD_INDEX_DIR says otherwise. */
   public static final String DEFAULT_INDEX_SUBDIR = "index";
@@ -29,9 +35,85 @@ public record IndexerConfig(
     requireText(kafkaBootstrapServers, "KAFKA_BOOTSTRAP_SERVERS");
     requireText(contentTopic, "HERALD_CONTENT_TOPIC");
     requireText(groupId, "HERALD_INDEXER_GROUP");
+    if (searchCacheSize < 0) {
+      throw new IllegalArgumentException(
+          "HERALD_SEARCH_CACHE_SIZE must be 0 or more, not " + searchCacheSize);
+    }
+    internalToken =
+        internalToken == null
+            ? Optional.empty()
+            : internalToken.map(String::strip).filter(t -> !t.isEmpty());
   }
 
-  /** Reads {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic, group and folders. */
+  /** Settings without an internal token: the admin endpoints are open on the indexer's port. */
+  public IndexerConfig(
+      int port,
+      String kafkaBootstrapServers,
+      String contentTopic,
+      String groupId,
+      Path dataDir,
+      Path indexDir) {
+    this(port, kafkaBootstrapServers, contentTopic, groupId, dataDir, indexDir, Optional.empty());
+  }
+
+  /** Settings with the default search cache. */
+  public IndexerConfig(
+      int port,
+      String kafkaBootstrapServers,
+      String contentTopic,
+      String groupId,
+      Path dataDir,
+      Path indexDir,
+      Optional<String> internalToken) {
+    this(
+        port,
+        kafkaBootstrapServers,
+        contentTopic,
+        groupId,
+        dataDir,
+        indexDir,
+        internalToken,
+        DEFAULT_SEARCH_CACHE_SIZE);
+  }
+
+  /** The same settings with another search cache size (0: no cache). */
+  public IndexerConfig withSearchCacheSize(int size) {
+    return new IndexerConfig(
+        port, kafkaBootstrapServers, contentTopic, groupId, dataDir, indexDir, internalToken, size);
+  }
+
+  /** The same settings with the token that {@code /v1/admin/*} requires. */
+  public IndexerConfig withInternalToken(String token) {
+    return new IndexerConfig(
+        port,
+        kafkaBootstrapServers,
+        contentTopic,
+        groupId,
+        dataDir,
+        indexDir,
+        Optional.ofNullable(token),
+        searchCacheSize);
+  }
+
+  @Override
+  public String toString() {
+    // The token is a secret: never in logs.
+    return ("IndexerConfig[port=%d, kafka=%s, topic=%s, group=%s, index=%s, internalToken=%s,"
+            + " searchCacheSize=%d]")
+        .formatted(
+            port,
+            kafkaBootstrapServers,
+            contentTopic,
+            groupId,
+            indexDir,
+            internalToken.isPresent() ? "set" : "unset",
+            searchCacheSize);
+  }
+
+  /**
+   * Reads {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic, group, folders and {@code
+   * HERALD_INTERNAL_TOKEN}.
+   */
   public static IndexerConfig fromEnv(Map<String, String> env) {
     Path dataDir = Path.of(value(env, "HERALD_DATA_DIR", DEFAULT_DATA_DIR));
     return new IndexerConfig(
@@ -40,7 +122,11 @@ public record IndexerConfig(
         value(env, "HERALD_CONTENT_TOPIC", DEFAULT_CONTENT_TOPIC),
         value(env, "HERALD_INDEXER_GROUP", DEFAULT_GROUP_ID),
         dataDir,
-        Path.of(value(env, "HERALD_INDEX_DIR", dataDir.resolve(DEFAULT_INDEX_SUBDIR).toString())));
+        Path.of(value(env, "HERALD_INDEX_DIR", dataDir.resolve(DEFAULT_INDEX_SUBDIR).toString())),
+        Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")),
+        number(
+            value(env, "HERALD_SEARCH_CACHE_SIZE", Integer.toString(DEFAULT_SEARCH_CACHE_SIZE)),
+            "HERALD_SEARCH_CACHE_SIZE"));
   }
 
   private static String value(Map<String, String> env, String name, String dflt) {
@@ -54,6 +140,14 @@ public record IndexerConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           "HERALD_INDEXER_PORT must be a number, not '" + v + "'", e);
+    }
+  }
+
+  private static int number(String v, String name) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, not '" + v + "'", e);
     }
   }
 

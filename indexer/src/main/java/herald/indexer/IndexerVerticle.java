@@ -1,10 +1,14 @@
 package herald.indexer;
 
 import herald.events.Topics;
+import herald.indexer.admin.AdminRoutes;
+import herald.indexer.admin.IndexRebuilder;
 import herald.indexer.consumer.ContentConsumer;
 import herald.indexer.health.HealthRoutes;
 import herald.indexer.http.ProblemHandler;
 import herald.indexer.index.ContentIndex;
+import herald.indexer.index.IndexStore;
+import herald.indexer.index.LiveIndex;
 import herald.indexer.search.ContentSearcher;
 import herald.indexer.search.SearchRoutes;
 import io.micrometer.core.instrument.Gauge;
@@ -15,10 +19,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +37,11 @@ public final class IndexerVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
 
-  private ContentIndex index;
+  private LiveIndex live;
+  private IndexStore.StartState startState;
+  private volatile boolean initialCatchUpDone;
   private ContentConsumer consumer;
+  private IndexRebuilder rebuilder;
   private HttpServer server;
 
   /** A verticle with its own metrics registry, for tests and embedding. */
@@ -50,7 +60,14 @@ public final class IndexerVerticle extends VerticleBase {
     return vertx
         .executeBlocking(
             () -> {
-              index = ContentIndex.open(config.indexDir());
+              IndexStore store = new IndexStore(config.indexDir());
+              IndexStore.Opened opened = store.openCurrent();
+              live = new LiveIndex(opened.index());
+              startState = opened.state();
+              initialCatchUpDone = startState == IndexStore.StartState.OPENED;
+              if (!initialCatchUpDone) {
+                LOG.info("No usable index ({}): building it from the whole log", startState);
+              }
               Topics.ensure(
                   config.kafkaBootstrapServers(), config.contentTopic(), Topics.CONTENT_PARTITIONS);
               consumer =
@@ -58,9 +75,18 @@ public final class IndexerVerticle extends VerticleBase {
                       config.kafkaBootstrapServers(),
                       config.groupId(),
                       config.contentTopic(),
-                      index,
+                      live,
                       registry);
-              consumer.start();
+              rebuilder =
+                  new IndexRebuilder(
+                      config.kafkaBootstrapServers(), config.contentTopic(), store, consumer);
+              if (initialCatchUpDone) {
+                consumer.start();
+              } else {
+                // The log is read by the (parallel) rebuild first; the consumer follows on from
+                // the rebuilt index's positions.
+                rebuilder.start(consumer::start);
+              }
               return null;
             })
         .compose(
@@ -76,7 +102,7 @@ public final class IndexerVerticle extends VerticleBase {
               LOG.info(
                   "Indexer listening on port {}, index {}, topic {}",
                   s.actualPort(),
-                  config.indexDir().toAbsolutePath(),
+                  live.current().folder().toAbsolutePath(),
                   config.contentTopic());
             })
         // Vert.x does not call stop() after a failed start; release what was opened.
@@ -84,19 +110,38 @@ public final class IndexerVerticle extends VerticleBase {
   }
 
   private Router router() {
-    ContentSearcher searcher = new ContentSearcher(index);
+    ContentSearcher searcher = new ContentSearcher(live, config.searchCacheSize());
     Timer searchLatency =
         Timer.builder("herald.indexer.search")
             .description("Time to answer a search")
+            // Buckets for a latency histogram (and its quantiles) in Prometheus.
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(5))
             .register(registry);
     meters.add(searchLatency);
     meters.add(
         Gauge.builder("herald.indexer.documents", this, IndexerVerticle::documentCount)
             .description("Searchable documents, one per entry and locale")
             .register(registry));
+    meters.add(
+        Gauge.builder("herald.indexer.index.size", this, IndexerVerticle::sizeBytes)
+            .description("Bytes on disk of the index in service")
+            .baseUnit("bytes")
+            .register(registry));
+    meters.add(
+        Gauge.builder("herald.indexer.refresh.age", this, IndexerVerticle::refreshAgeSeconds)
+            .description("Seconds since searches last saw the index refreshed")
+            .baseUnit("seconds")
+            .register(registry));
+    meters.add(
+        Gauge.builder("herald.indexer.rebuilding", this, v -> v.rebuilding() ? 1 : 0)
+            .description("1 while the index is being built from the log, else 0")
+            .register(registry));
 
     Router router = Router.router(vertx);
     new SearchRoutes(vertx, searcher, searchLatency).mount(router);
+    new AdminRoutes(vertx, config.internalToken(), rebuilder, this::status).mount(router);
     new HealthRoutes(this::isReady, registry).mount(router);
     ProblemHandler problems = new ProblemHandler();
     router.route().failureHandler(problems);
@@ -107,15 +152,81 @@ public final class IndexerVerticle extends VerticleBase {
   }
 
   private boolean isReady() {
-    return index != null && index.isOpen() && consumer != null && consumer.isReady();
+    return live != null && live.current().isOpen() && consumer != null && consumer.isReady();
+  }
+
+  /** Whether the index is being built from the log: on start without one, or by a rebuild. */
+  private boolean rebuilding() {
+    if (!initialCatchUpDone && consumer != null && consumer.caughtUp()) {
+      initialCatchUpDone = true;
+    }
+    return !initialCatchUpDone || (rebuilder != null && rebuilder.isRunning());
+  }
+
+  /** What {@code GET /v1/admin/index} shows. */
+  JsonObject status() {
+    ContentIndex index = live.current();
+    JsonObject serving =
+        new JsonObject()
+            .put("directory", index.folder().getFileName().toString())
+            .put("documents", (long) documentCount())
+            .put("sizeBytes", index.sizeBytes())
+            .put("lag", consumer.lag())
+            .put("refreshAgeSeconds", refreshAgeSeconds())
+            .put("eventsApplied", consumer.appliedCount())
+            .put("startedFrom", startState.name().toLowerCase(java.util.Locale.ROOT));
+    JsonObject out =
+        new JsonObject()
+            .put("state", rebuilding() ? "rebuilding" : "serving")
+            .put("ready", isReady())
+            .put("index", serving);
+    rebuilder
+        .status()
+        .ifPresent(
+            s -> {
+              JsonObject r =
+                  new JsonObject()
+                      .put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
+                      .put("startedAt", s.startedAt().toString())
+                      .put("eventsRead", s.eventsRead())
+                      .put("documentsIndexed", s.applied())
+                      .put("lag", s.lag())
+                      .put("directory", s.directory());
+              s.finishedAt()
+                  .ifPresent(
+                      f ->
+                          r.put("finishedAt", f.toString())
+                              .put(
+                                  "seconds",
+                                  (f.toEpochMilli() - s.startedAt().toEpochMilli()) / 1000.0));
+              s.error().ifPresent(e -> r.put("error", e));
+              out.put("rebuild", r);
+            });
+    return out;
   }
 
   private double documentCount() {
     try {
-      return index != null && index.isOpen() ? index.documentCount() : Double.NaN;
+      return live != null && live.current().isOpen() ? live.current().documentCount() : Double.NaN;
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
+  }
+
+  private double sizeBytes() {
+    try {
+      return live != null ? live.current().sizeBytes() : Double.NaN;
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  private double refreshAgeSeconds() {
+    if (live == null) {
+      return Double.NaN;
+    }
+    return (System.nanoTime() - live.current().lastRefreshNanos())
+        / (double) TimeUnit.SECONDS.toNanos(1);
   }
 
   /** The port the HTTP server listens on; useful when the configured port is 0. */
@@ -129,18 +240,22 @@ public final class IndexerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> http = server == null ? Future.succeededFuture() : server.close();
-    // NOTE: order matters: the consumer commits into the index, so it stops before the index.
+    // NOTE: order matters: a rebuild hands its index to the consumer, and the consumer commits
+    // into the index, so the rebuild stops first, then the consumer, then the index.
     return http.eventually(
         () ->
             vertx.executeBlocking(
                 () -> {
                   meters.forEach(registry::remove);
                   meters.clear();
+                  if (rebuilder != null) {
+                    rebuilder.close();
+                  }
                   if (consumer != null) {
                     consumer.close();
                   }
-                  if (index != null) {
-                    index.close();
+                  if (live != null) {
+                    live.current().close();
                   }
                   return null;
                 }));

@@ -48,6 +48,24 @@ class IndexerConfigTest {
   }
 
   @Test
+  @DisplayName(
+      "the internal token and the search cache have variables, and the token is never printed")
+  void tokenAndCache() {
+    IndexerConfig c =
+        IndexerConfig.fromEnv(
+            Map.of("HERALD_INTERNAL_TOKEN", " s3cret ", "HERALD_SEARCH_CACHE_SIZE", "0"));
+    assertEquals(java.util.Optional.of("s3cret"), c.internalToken());
+    assertEquals(0, c.searchCacheSize());
+    org.junit.jupiter.api.Assertions.assertFalse(c.toString().contains("s3cret"));
+    assertEquals(java.util.Optional.empty(), IndexerConfig.fromEnv(Map.of()).internalToken());
+    assertEquals(
+        IndexerConfig.DEFAULT_SEARCH_CACHE_SIZE, IndexerConfig.fromEnv(Map.of()).searchCacheSize());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IndexerConfig.fromEnv(Map.of("HERALD_SEARCH_CACHE_SIZE", "-1")));
+  }
+
+  @Test
   @DisplayName("a port that is not a number is refused at start")
   void badPort() {
     assertThrows(

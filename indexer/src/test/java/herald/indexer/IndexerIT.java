@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The indexer service against real Kafka")
 class IndexerIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String TOKEN = "it-internal-token";
 
   @TempDir static Path dataDir;
 
@@ -60,7 +62,8 @@ class IndexerIT {
             TestInfrastructure.uniqueTopic("indexer-it"),
             "indexer-it-" + UUID.randomUUID(),
             dataDir,
-            dataDir.resolve("index"));
+            dataDir.resolve("index"),
+            Optional.of(TOKEN));
     vertx = Vertx.vertx();
     http = WebClient.create(vertx);
     producer =
@@ -216,12 +219,196 @@ class IndexerIT {
   @Test
   @DisplayName("query syntax in q is searched literally")
   void syntaxIsLiteral() throws Exception {
-    for (String q : new String[] {"*a*", "a~", "title:x^1e9", "\"unbalanced", "[a TO", "\u0001"}) {
+    for (String q : new String[] {"title:x^1e9", "\"unbalanced", "[a TO", "(((", "/.*/"}) {
       HttpResponse<Buffer> r =
           request("/v1/search").addQueryParam("q", q).send().await(10, TimeUnit.SECONDS);
       assertEquals(200, r.statusCode(), q);
       assertEquals(0, r.bodyAsJsonObject().getLong("total"), q);
     }
+    // Wildcards and fuzziness marks are punctuation: what is left is searched as a word.
+    for (String q : new String[] {"*a*", "a~"}) {
+      HttpResponse<Buffer> r =
+          request("/v1/search").addQueryParam("q", q).send().await(10, TimeUnit.SECONDS);
+      assertEquals(200, r.statusCode(), q);
+    }
+  }
+
+  @Test
+  @DisplayName("control characters in q are a 400 problem")
+  void controlCharacters() throws Exception {
+    for (String q : new String[] {"\u0001", "harm\u0000", "a\u001b[2J"}) {
+      HttpResponse<Buffer> r =
+          request("/v1/search").addQueryParam("q", q).send().await(10, TimeUnit.SECONDS);
+      assertProblem(r, 400);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a hit carries the fields of a result card, and the page carries facets and a cursor")
+  void resultContract() throws Exception {
+    String marker = marker();
+    send(published(UUID.randomUUID(), marker, v -> {}));
+    send(published(UUID.randomUUID(), marker, v -> {}));
+    await().atMost(WAIT).until(() -> search(marker, null).getLong("total") == 4);
+
+    HttpResponse<Buffer> r =
+        request("/v1/search")
+            .addQueryParam("q", marker)
+            .addQueryParam("limit", "3")
+            .addQueryParam("facets", "true")
+            .send()
+            .await(10, TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode());
+    JsonObject page = r.bodyAsJsonObject();
+    assertEquals(4, page.getLong("total"));
+    JsonObject hit = page.getJsonArray("hits").getJsonObject(0);
+    for (String field :
+        new String[] {
+          "id", "type", "locale", "title", "summary", "slug", "url", "date", "snippet"
+        }) {
+      assertTrue(hit.getValue(field) != null, field + " in " + hit.encode());
+    }
+    assertEquals(
+        "/" + hit.getString("locale") + "/event/" + hit.getString("slug") + "/",
+        hit.getString("url"));
+    // An event's date is its start.
+    assertEquals("2026-02-10T14:00:00Z", hit.getString("date"));
+    assertEquals(2, page.getJsonObject("facets").getJsonArray("locale").size());
+    String cursor = page.getString("nextCursor");
+    assertTrue(cursor != null && !cursor.isEmpty());
+
+    JsonObject next =
+        request("/v1/search")
+            .addQueryParam("q", marker)
+            .addQueryParam("limit", "3")
+            .addQueryParam("cursor", cursor)
+            .send()
+            .await(10, TimeUnit.SECONDS)
+            .bodyAsJsonObject();
+    assertEquals(1, next.getJsonArray("hits").size());
+    assertTrue(next.getValue("nextCursor") == null);
+  }
+
+  @Test
+  @DisplayName("the admin endpoints need the internal token when one is configured")
+  void adminNeedsToken() throws Exception {
+    assertProblem(get("/v1/admin/index"), 401);
+    assertProblem(
+        request("/v1/admin/index")
+            .putHeader("X-Herald-Internal-Token", "wrong")
+            .send()
+            .await(10, TimeUnit.SECONDS),
+        401);
+    HttpResponse<Buffer> rebuild =
+        http.post(verticle.actualPort(), "127.0.0.1", "/v1/admin/index/rebuild")
+            .send()
+            .await(10, TimeUnit.SECONDS);
+    assertProblem(rebuild, 401);
+    JsonObject status = admin();
+    assertEquals("serving", status.getString("state"));
+    assertTrue(status.getJsonObject("index").getLong("documents") >= 0);
+    assertTrue(status.getJsonObject("index").getLong("sizeBytes") > 0);
+  }
+
+  @Test
+  @DisplayName("a rebuild fills a new index from the log while the old one serves, then swaps")
+  void rebuildWhileServing() throws Exception {
+    String before = marker();
+    UUID unpublishedId = UUID.randomUUID();
+    send(published(UUID.randomUUID(), before, v -> {}));
+    send(published(unpublishedId, before, v -> {}));
+    // Both publishes first, so that "2" below can only mean the unpublish was applied too.
+    await().atMost(WAIT).until(() -> search(before, null).getLong("total") == 4);
+    send(
+        GoldenSamples.producerRecord(
+            GoldenSamples.UNPUBLISHED, config.contentTopic(), entry(unpublishedId)));
+    await().atMost(WAIT).until(() -> search(before, null).getLong("total") == 2);
+    JsonObject old = admin();
+    long documents = old.getJsonObject("index").getLong("documents");
+    java.util.Set<String> keysBefore = allKeys();
+    String oldDirectory = old.getJsonObject("index").getString("directory");
+
+    HttpResponse<Buffer> started =
+        http.post(verticle.actualPort(), "127.0.0.1", "/v1/admin/index/rebuild")
+            .putHeader("X-Herald-Internal-Token", TOKEN)
+            .send()
+            .await(10, TimeUnit.SECONDS);
+    assertEquals(202, started.statusCode(), started.bodyAsString());
+    // Searches keep being answered from the old index meanwhile, with the same results.
+    String during = marker();
+    send(published(UUID.randomUUID(), during, v -> {}));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              assertEquals(2, search(before, null).getLong("total"));
+              JsonObject rebuild = admin().getJsonObject("rebuild");
+              assertTrue(!rebuild.getString("state").equals("failed"), rebuild.encode());
+              return rebuild.getString("state").equals("done");
+            });
+
+    JsonObject now = admin();
+    assertEquals("serving", now.getString("state"));
+    assertTrue(!oldDirectory.equals(now.getJsonObject("index").getString("directory")));
+    JsonObject rebuild = now.getJsonObject("rebuild");
+    assertTrue(rebuild.getLong("eventsRead") > 0 && rebuild.getLong("documentsIndexed") > 0);
+    await().atMost(WAIT).until(() -> search(during, null).getLong("total") == 2);
+    assertEquals(2, search(before, null).getLong("total"));
+    java.util.Set<String> keysAfter = allKeys();
+    keysAfter.removeIf(k -> k.contains(during));
+    assertEquals(keysBefore, keysAfter);
+    assertEquals(documents + 2, admin().getJsonObject("index").getLong("documents"));
+
+    // The swapped-in index follows the log.
+    String after = marker();
+    send(published(UUID.randomUUID(), after, v -> {}));
+    await().atMost(WAIT).until(() -> search(after, null).getLong("total") == 2);
+  }
+
+  @Test
+  @DisplayName("a damaged index is set aside on start and rebuilt from the log")
+  void corruptIndexRebuilt() throws Exception {
+    String marker = marker();
+    send(published(UUID.randomUUID(), marker, v -> {}));
+    await().atMost(WAIT).until(() -> search(marker, null).getLong("total") == 2);
+    String directory = admin().getJsonObject("index").getString("directory");
+    vertx.undeploy(deploymentId).await(60, TimeUnit.SECONDS);
+
+    Path index = config.indexDir().resolve(directory);
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(index)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".si") || name.endsWith(".cfs") || name.endsWith(".cfe")) {
+          byte[] bytes = java.nio.file.Files.readAllBytes(f);
+          bytes[bytes.length / 2] ^= 0x5a;
+          bytes[bytes.length - 3] ^= 0x5a;
+          java.nio.file.Files.write(f, bytes);
+        }
+      }
+    }
+    deploy();
+
+    await().atMost(WAIT).until(() -> search(marker, null).getLong("total") == 2);
+    JsonObject status = admin();
+    assertEquals("corrupt", status.getJsonObject("index").getString("startedFrom"));
+    assertTrue(java.nio.file.Files.isDirectory(index.resolveSibling(directory + ".corrupt")));
+  }
+
+  @Test
+  @DisplayName("a missing index is rebuilt from the log on start")
+  void missingIndexRebuilt() throws Exception {
+    String marker = marker();
+    send(published(UUID.randomUUID(), marker, v -> {}));
+    await().atMost(WAIT).until(() -> search(marker, null).getLong("total") == 2);
+    vertx.undeploy(deploymentId).await(60, TimeUnit.SECONDS);
+    herald.indexer.index.IndexStore.deleteTree(config.indexDir());
+
+    deploy();
+
+    await().atMost(WAIT).until(() -> search(marker, null).getLong("total") == 2);
+    await().atMost(WAIT).until(() -> admin().getString("state").equals("serving"));
+    assertEquals("missing", admin().getJsonObject("index").getString("startedFrom"));
   }
 
   @Test
@@ -244,6 +431,10 @@ class IndexerIT {
     assertTrue(metrics.contains("herald_indexer_events_total{outcome=\"applied\"}"), metrics);
     assertTrue(metrics.contains("herald_indexer_consumer_lag "), metrics);
     assertTrue(metrics.contains("herald_indexer_search_seconds_count"), metrics);
+    assertTrue(metrics.contains("herald_indexer_search_seconds_bucket{le="), metrics);
+    assertTrue(metrics.contains("herald_indexer_index_size_bytes "), metrics);
+    assertTrue(metrics.contains("herald_indexer_refresh_age_seconds "), metrics);
+    assertTrue(metrics.contains("herald_indexer_rebuilding "), metrics);
   }
 
   private static ProducerRecord<String, byte[]> published(
@@ -283,6 +474,39 @@ class IndexerIT {
     HttpResponse<Buffer> r = req.send().await(10, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode(), r.bodyAsString());
     assertEquals("application/json", r.getHeader("Content-Type"));
+    return r.bodyAsJsonObject();
+  }
+
+  /** id/locale/title of every document, by browsing all of them page by page. */
+  private static java.util.Set<String> allKeys() throws Exception {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    String cursor = null;
+    do {
+      HttpRequest<Buffer> req =
+          request("/v1/search")
+              .addQueryParam("publishedFrom", "1970-01-01")
+              .addQueryParam("limit", "100");
+      if (cursor != null) {
+        req.addQueryParam("cursor", cursor);
+      }
+      JsonObject page = req.send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();
+      JsonArray hits = page.getJsonArray("hits");
+      for (int i = 0; i < hits.size(); i++) {
+        JsonObject h = hits.getJsonObject(i);
+        out.add(h.getString("id") + "/" + h.getString("locale") + "/" + h.getString("title"));
+      }
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+    return out;
+  }
+
+  private static JsonObject admin() throws Exception {
+    HttpResponse<Buffer> r =
+        request("/v1/admin/index")
+            .putHeader("X-Herald-Internal-Token", TOKEN)
+            .send()
+            .await(10, TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject();
   }
 

@@ -4,24 +4,26 @@ import herald.events.ContentEvent;
 import herald.events.ContentEventCodec;
 import herald.events.MalformedEventException;
 import herald.indexer.index.ContentIndex;
+import herald.indexer.index.LiveIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,12 +59,27 @@ public final class ContentConsumer implements AutoCloseable {
   /** Lucene commits (fsync) at most this often; searches see changes at once regardless. */
   static final long COMMIT_INTERVAL_MS = 500;
 
+  /**
+   * An idle consumer still refreshes this often (a no-op when nothing changed), so that the refresh
+   * age metric measures how far behind searches are, not how long nothing was published.
+   */
+  static final long IDLE_REFRESH_MS = 1_000;
+
+  /** How often the topic's partition count is checked for new partitions. */
+  private static final long PARTITION_CHECK_MS = 60_000;
+
+  private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Lag beyond which the consumer is catching up rather than following the log. */
+  static final long CATCH_UP_LAG = 2_000;
+
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 10_000;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final String topic;
-  private final ContentIndex index;
+  private final LiveIndex live;
+  private final ConcurrentLinkedQueue<Swap> swaps = new ConcurrentLinkedQueue<>();
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -77,17 +94,19 @@ public final class ContentConsumer implements AutoCloseable {
 
   private volatile boolean assigned;
   private volatile boolean polling;
+  private volatile boolean lagKnown;
   private volatile Throwable failure;
   private long lastCommitNanos = System.nanoTime();
+  private long lastPartitionCheckNanos;
 
   public ContentConsumer(
       String bootstrapServers,
       String groupId,
       String topic,
-      ContentIndex index,
+      LiveIndex live,
       MeterRegistry registry) {
     this.topic = topic;
-    this.index = index;
+    this.live = live;
     this.registry = registry;
     this.consumer = new KafkaConsumer<>(properties(bootstrapServers, groupId));
     this.thread = new Thread(this::run, "herald-indexer-consumer");
@@ -105,7 +124,8 @@ public final class ContentConsumer implements AutoCloseable {
   static Properties properties(String bootstrapServers, String groupId) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    // Partitions are shared out among indexer instances of one group; each index needs its own.
+    // Only for committing positions, so that Kafka tools show the lag; partitions are assigned by
+    // hand (every replica reads all of them), so there is no rebalance to wait for on start.
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     // The true position is the one in the Lucene commit; Kafka's copy only feeds lag monitoring.
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -119,6 +139,9 @@ public final class ContentConsumer implements AutoCloseable {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     // Shows up in broker logs and quotas as this service.
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "herald-indexer");
+    // NOTE: fetch.min.bytes stays 1, so the broker answers a fetch as soon as one record is there;
+    // fetch.max.wait.ms only bounds an idle fetch and adds no latency to a publish.
+    p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
     return p;
   }
 
@@ -129,9 +152,11 @@ public final class ContentConsumer implements AutoCloseable {
         .register(registry);
   }
 
-  /** Starts polling on the consumer's own thread. */
-  public void start() {
-    thread.start();
+  /** Starts polling on the consumer's own thread (once; not after close). */
+  public synchronized void start() {
+    if (closing.getCount() > 0 && !thread.isAlive() && stopped.getCount() > 0) {
+      thread.start();
+    }
   }
 
   /** Whether the consumer has its partitions and is polling without a fatal error. */
@@ -149,9 +174,60 @@ public final class ContentConsumer implements AutoCloseable {
     return lag.get();
   }
 
+  /** Whether the consumer has read up to the end of every assigned partition (as of last poll). */
+  public boolean caughtUp() {
+    return assigned && lagKnown && lag.get() == 0;
+  }
+
+  /** Events applied to the index by this consumer since it started. */
+  public long appliedCount() {
+    return (long) applied.count();
+  }
+
+  /**
+   * Puts {@code next} in service in place of the current index, on the consumer's thread between
+   * two polls, and resumes every assigned partition from {@code next}'s own positions. Completes
+   * with the replaced index, which the caller closes.
+   */
+  public CompletableFuture<ContentIndex> swapTo(ContentIndex next) {
+    Swap swap = new Swap(next, new CompletableFuture<>());
+    swaps.add(swap);
+    if (!thread.isAlive()) {
+      // Not consuming (never started or stopped): nothing to reposition.
+      runSwaps();
+    }
+    return swap.done();
+  }
+
+  private synchronized void runSwaps() {
+    for (Swap s = swaps.poll(); s != null; s = swaps.poll()) {
+      try {
+        commitQuietly();
+        ContentIndex old = live.swap(s.next());
+        if (thread.isAlive() && Thread.currentThread() == thread) {
+          for (TopicPartition tp : consumer.assignment()) {
+            seekToIndexPosition(tp);
+          }
+        }
+        s.done().complete(old);
+      } catch (RuntimeException e) {
+        s.done().completeExceptionally(e);
+      }
+    }
+  }
+
+  private void seekToIndexPosition(TopicPartition tp) {
+    OptionalLong position = live.current().position(tp.topic(), tp.partition());
+    if (position.isPresent()) {
+      consumer.seek(tp, position.getAsLong());
+    } else {
+      consumer.seekToBeginning(List.of(tp));
+    }
+  }
+
   private void run() {
     try {
-      consumer.subscribe(List.of(topic), new Rebalance());
+      assignPartitions();
       long backoffMs = MIN_BACKOFF_MS;
       while (closing.getCount() > 0) {
         try {
@@ -180,12 +256,50 @@ public final class ContentConsumer implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads every partition of the topic (each indexer holds the whole index), each from where the
+   * index's commit says to resume; partitions added to the topic later are picked up too.
+   */
+  private void assignPartitions() {
+    List<TopicPartition> all =
+        consumer.partitionsFor(topic, PARTITIONS_TIMEOUT).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    lastPartitionCheckNanos = System.nanoTime();
+    Set<TopicPartition> current = consumer.assignment();
+    if (all.isEmpty() || current.containsAll(all)) {
+      assigned = !current.isEmpty();
+      return;
+    }
+    consumer.assign(all);
+    for (TopicPartition tp : all) {
+      if (!current.contains(tp)) {
+        seekToIndexPosition(tp);
+      }
+    }
+    LOG.info("Assigned {}", all);
+    assigned = true;
+  }
+
   private void pollOnce() throws IOException {
+    if (!swaps.isEmpty()) {
+      runSwaps();
+    }
+    if (!assigned
+        || System.nanoTime() - lastPartitionCheckNanos
+            >= TimeUnit.MILLISECONDS.toNanos(PARTITION_CHECK_MS)) {
+      assignPartitions();
+      if (!assigned) {
+        throw new RetryableKafkaException(
+            new KafkaException("topic " + topic + " has no partitions yet"));
+      }
+    }
+    ContentIndex index = live.current();
     ConsumerRecords<String, byte[]> records;
     try {
       records = consumer.poll(POLL_TIMEOUT);
     } catch (RecordDeserializationException e) {
-      skipPoison(e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), e);
+      skipPoison(index, e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), e);
       consumer.seek(e.topicPartition(), e.offset() + 1);
       return;
     } catch (AuthenticationException
@@ -202,19 +316,24 @@ public final class ContentConsumer implements AutoCloseable {
     }
     polling = true;
     for (ConsumerRecord<String, byte[]> r : records) {
-      handle(r);
-    }
-    if (!records.isEmpty()) {
-      // Visible to searches now; durable at the next commit.
-      index.refresh();
+      handle(index, r);
     }
     updateLag();
+    boolean catchingUp = lag.get() > CATCH_UP_LAG;
+    long sinceRefresh = System.nanoTime() - index.lastRefreshNanos();
+    if ((!records.isEmpty() && !catchingUp)
+        || sinceRefresh >= TimeUnit.MILLISECONDS.toNanos(IDLE_REFRESH_MS)) {
+      // Visible to searches now (after every batch); durable at the next commit.
+      // NOTE: far behind the log (a start without an index), a refresh per second is enough and
+      // much cheaper than one per batch.
+      index.refresh();
+    }
     if (System.nanoTime() - lastCommitNanos >= TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
       commit();
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> r) throws IOException {
+  private void handle(ContentIndex index, ConsumerRecord<String, byte[]> r) throws IOException {
     try {
       ContentEvent event = ContentEventCodec.fromRecord(r);
       switch (index.apply(event)) {
@@ -222,15 +341,16 @@ public final class ContentConsumer implements AutoCloseable {
         case STALE -> skipped.increment();
       }
     } catch (MalformedEventException e) {
-      skipPoison(r.topic(), r.partition(), r.offset(), e);
+      skipPoison(index, r.topic(), r.partition(), r.offset(), e);
     } catch (IllegalArgumentException e) {
       // Lucene refuses the document itself (for example an immense term): the writer is intact.
-      skipPoison(r.topic(), r.partition(), r.offset(), e);
+      skipPoison(index, r.topic(), r.partition(), r.offset(), e);
     }
     index.advance(r.topic(), r.partition(), r.offset() + 1);
   }
 
-  private void skipPoison(String topic, int partition, long offset, Exception e) {
+  private void skipPoison(
+      ContentIndex index, String topic, int partition, long offset, Exception e) {
     poison.increment();
     LOG.error(
         "Skipping poison record topic={} partition={} offset={}: {}",
@@ -243,14 +363,18 @@ public final class ContentConsumer implements AutoCloseable {
 
   private void updateLag() {
     long total = 0;
+    boolean known = true;
     for (TopicPartition tp : consumer.assignment()) {
       OptionalLong l = consumer.currentLag(tp);
+      known &= l.isPresent();
       total += l.orElse(0);
     }
     lag.set(total);
+    lagKnown = known;
   }
 
   private void commit() throws IOException {
+    ContentIndex index = live.current();
     lastCommitNanos = System.nanoTime();
     if (!index.commit()) {
       return;
@@ -273,6 +397,7 @@ public final class ContentConsumer implements AutoCloseable {
   }
 
   private void commitQuietly() {
+    ContentIndex index = live.current();
     try {
       if (index.isOpen()) {
         commit();
@@ -298,37 +423,14 @@ public final class ContentConsumer implements AutoCloseable {
       consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
       stopped.countDown();
     }
+    for (Swap s = swaps.poll(); s != null; s = swaps.poll()) {
+      s.done().completeExceptionally(new IllegalStateException("the consumer is closed"));
+    }
     List<Meter> meters = List.of(applied, skipped, poison, lagGauge);
     meters.forEach(registry::remove);
   }
 
-  /** Positions each newly assigned partition where the index's commit says to resume. */
-  private final class Rebalance implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      for (TopicPartition tp : partitions) {
-        OptionalLong position = index.position(tp.topic(), tp.partition());
-        if (position.isPresent()) {
-          consumer.seek(tp, position.getAsLong());
-        } else {
-          consumer.seekToBeginning(List.of(tp));
-        }
-      }
-      LOG.info("Assigned {}", partitions);
-      assigned = true;
-    }
-
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Whoever gets these partitions next starts from a fresh committed position.
-      commitQuietly();
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      // Nothing to hand over: the index keeps its own positions.
-    }
-  }
+  private record Swap(ContentIndex next, CompletableFuture<ContentIndex> done) {}
 
   /** A client error worth another poll after a back-off. */
   private static final class RetryableKafkaException extends RuntimeException {

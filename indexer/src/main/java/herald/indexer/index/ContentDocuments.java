@@ -3,27 +3,59 @@ package herald.indexer.index;
 import com.fasterxml.jackson.databind.JsonNode;
 import herald.events.ContentPublished;
 import herald.events.FieldSchema;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
+import herald.indexer.analysis.ContentAnalysis;
+import herald.indexer.analysis.RichText;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import org.apache.lucene.analysis.charfilter.HTMLStripCharFilter;
+import java.util.Set;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.SortedSetDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.util.BytesRef;
 
-/** Turns events into Lucene documents: one per locale of a published entry, or a tombstone. */
+/**
+ * Turns events into Lucene documents: one per locale of a published entry, or a tombstone.
+ *
+ * <p>By the convention of the content model, {@code title}, {@code summary}, {@code body}, {@code
+ * tags} and {@code startsAt} have those meanings; every other text, rich-text, tags and location
+ * value (also inside groups) is searched as part of the body.
+ */
 final class ContentDocuments {
-  private static final String TEXT_TYPE = "text";
-  private static final String RICHTEXT_TYPE = "richtext";
-  private static final String TITLE_FIELD = "title";
+  static final String TITLE_FIELD = "title";
+  static final String SUMMARY_FIELD = "summary";
+  static final String TAGS_FIELD = "tags";
+  static final String STARTS_AT_FIELD = "startsAt";
+
+  /** Terms longer than this are not words (Lucene refuses terms over 32 KB outright). */
+  private static final int MAX_KEYWORD_CHARS = 200;
+
+  /**
+   * The catch-all field only answers whether a document has a term (typos, prefixes, exclusions):
+   * no frequencies, positions or norms, which makes indexing it much cheaper.
+   */
+  private static final FieldType ALL_TYPE = new FieldType();
+
+  static {
+    ALL_TYPE.setTokenized(true);
+    ALL_TYPE.setIndexOptions(org.apache.lucene.index.IndexOptions.DOCS);
+    ALL_TYPE.setOmitNorms(true);
+    ALL_TYPE.freeze();
+  }
 
   private ContentDocuments() {}
 
@@ -31,17 +63,53 @@ final class ContentDocuments {
   static List<Document> of(ContentPublished event) {
     String id = event.entryId().toString();
     long publishedAt = event.occurredAt().toEpochMilli();
+    Optional<Instant> startsAt = startsAt(event);
+    long date = startsAt.map(Instant::toEpochMilli).orElse(publishedAt);
+    List<String> tags = tags(event);
+    List<String> refs = references(event);
     List<Document> docs = new ArrayList<>();
-    for (String locale : event.locales()) {
+    for (String locale : new LinkedHashSet<>(event.locales())) {
+      Analyzer analyzer = ContentAnalysis.forLocale(locale);
+      String title = event.title(locale);
+      String summary = event.text(SUMMARY_FIELD, locale).map(String::strip).orElse("");
+      String body = body(event, locale);
+
       Document d = base(id, IndexFields.KIND_ENTRY, event.version());
-      d.add(new StringField(IndexFields.LOCALE, locale, Field.Store.YES));
-      d.add(new StringField(IndexFields.TYPE, event.contentType(), Field.Store.YES));
-      d.add(new StringField(IndexFields.SLUG, event.slug(), Field.Store.YES));
-      d.add(new TextField(IndexFields.TITLE, event.title(locale), Field.Store.YES));
-      d.add(new TextField(IndexFields.TEXT, fullText(event, locale), Field.Store.YES));
+      keyword(d, IndexFields.LOCALE, locale);
+      keyword(d, IndexFields.TYPE, event.contentType());
+      d.add(new StoredField(IndexFields.SLUG, event.slug()));
+      d.add(new SortedDocValuesField(IndexFields.KEY, new BytesRef(id + "/" + locale)));
+      d.add(new LocalizedText(IndexFields.TITLE, title, analyzer));
+      d.add(new LocalizedText(IndexFields.SUMMARY, summary, analyzer));
+      d.add(new LocalizedText(IndexFields.BODY, body, analyzer));
+      d.add(
+          new Field(
+              IndexFields.ALL,
+              String.join("\n", title, summary, body, String.join(" ", tags)),
+              ALL_TYPE));
+      for (String tag : tags) {
+        d.add(new StringField(IndexFields.TAGS, ContentAnalysis.fold(tag), Field.Store.NO));
+        d.add(new SortedSetDocValuesField(IndexFields.TAGS, new BytesRef(tag)));
+        d.add(new StoredField(IndexFields.TAGS, tag));
+      }
+      for (String channel : new LinkedHashSet<>(event.channels())) {
+        d.add(new StringField(IndexFields.CHANNEL, channel, Field.Store.NO));
+      }
+      for (String ref : refs) {
+        d.add(new StringField(IndexFields.REF, ref, Field.Store.NO));
+      }
       d.add(new LongPoint(IndexFields.PUBLISHED_AT, publishedAt));
-      d.add(new NumericDocValuesField(IndexFields.PUBLISHED_AT, publishedAt));
       d.add(new StoredField(IndexFields.PUBLISHED_AT, publishedAt));
+      startsAt.ifPresent(
+          s -> {
+            d.add(new LongPoint(IndexFields.STARTS_AT, s.toEpochMilli()));
+            d.add(new StoredField(IndexFields.STARTS_AT, s.toEpochMilli()));
+          });
+      d.add(new LongPoint(IndexFields.DATE, date));
+      d.add(new NumericDocValuesField(IndexFields.DATE, date));
+      d.add(new StoredField(IndexFields.DATE, date));
+      String year = Integer.toString(Instant.ofEpochMilli(date).atZone(ZoneOffset.UTC).getYear());
+      d.add(new SortedDocValuesField(IndexFields.YEAR, new BytesRef(year)));
       docs.add(d);
     }
     return docs;
@@ -61,44 +129,162 @@ final class ContentDocuments {
     return d;
   }
 
-  /** Every text and rich-text value of the locale (and the unlocalized ones), title excluded. */
-  static String fullText(ContentPublished event, String locale) {
+  private static void keyword(Document d, String field, String value) {
+    d.add(new StringField(field, value, Field.Store.YES));
+    // One value per document: sorted (not sorted-set) doc values are cheaper to count.
+    d.add(new SortedDocValuesField(field, new BytesRef(value)));
+  }
+
+  /** The event start: the {@code startsAt} datetime, when the entry has one. */
+  static Optional<Instant> startsAt(ContentPublished event) {
+    return event
+        .text(STARTS_AT_FIELD, event.locales().isEmpty() ? "" : event.locales().get(0))
+        .flatMap(ContentDocuments::instant);
+  }
+
+  private static Optional<Instant> instant(String rfc3339) {
+    try {
+      return Optional.of(OffsetDateTime.parse(rfc3339).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The values of the {@code tags} field, stripped, without repeats. */
+  static List<String> tags(ContentPublished event) {
+    Set<String> out = new LinkedHashSet<>();
+    JsonNode v = event.fields().get(TAGS_FIELD);
+    if (v != null && v.isArray()) {
+      v.forEach(
+          t -> {
+            String s = t.asText().strip();
+            if (!s.isEmpty() && s.length() <= MAX_KEYWORD_CHARS) {
+              out.add(s);
+            }
+          });
+    }
+    return List.copyOf(out);
+  }
+
+  /** Referenced entry ids as filter terms: {@code id}, {@code leaf:id}, {@code path:id}. */
+  static List<String> references(ContentPublished event) {
+    Set<String> out = new LinkedHashSet<>();
+    for (FieldSchema f : event.schema()) {
+      JsonNode v = event.fields().get(f.id());
+      if (v != null) {
+        collectRefs(f, f.id(), v, out);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static void collectRefs(FieldSchema f, String path, JsonNode v, Set<String> out) {
+    switch (f.type()) {
+      case "reference", "references" -> {
+        List<JsonNode> ids = new ArrayList<>();
+        if (v.isArray()) {
+          v.forEach(ids::add);
+        } else {
+          ids.add(v);
+        }
+        for (JsonNode idNode : ids) {
+          String id = idNode.asText().strip();
+          if (!id.isEmpty() && id.length() <= MAX_KEYWORD_CHARS) {
+            out.add(id);
+            out.add(f.id() + ":" + id);
+            out.add(path + ":" + id);
+          }
+        }
+      }
+      case "group" -> {
+        if (v.isArray()) {
+          for (JsonNode item : v) {
+            for (FieldSchema sub : f.fields()) {
+              JsonNode sv = item.get(sub.id());
+              if (sv != null && !sv.isNull()) {
+                collectRefs(sub, path + "." + sub.id(), sv, out);
+              }
+            }
+          }
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /**
+   * Every text-like value of the locale (and the unlocalized ones) except title and summary: text,
+   * rich text (as plain text), tags, location names, and the same inside groups.
+   */
+  static String body(ContentPublished event, String locale) {
     StringBuilder out = new StringBuilder();
     for (FieldSchema f : event.schema()) {
-      boolean rich = f.type().equals(RICHTEXT_TYPE);
-      if (f.id().equals(TITLE_FIELD) || !(rich || f.type().equals(TEXT_TYPE))) {
+      if (f.id().equals(TITLE_FIELD) || f.id().equals(SUMMARY_FIELD)) {
         continue;
       }
-      Optional<JsonNode> value = event.value(f.id(), locale);
-      value.ifPresent(v -> appendText(v, rich, out));
+      event.value(f.id(), locale).ifPresent(v -> appendText(f, v, locale, out));
     }
     return out.toString().strip();
   }
 
-  // Rich text may be an HTML string or a structured document (JSON); either way only its words
-  // count.
-  private static void appendText(JsonNode v, boolean rich, StringBuilder out) {
-    if (v.isValueNode()) {
-      String s = rich ? stripHtml(v.asText()) : v.asText().strip();
-      if (!s.isEmpty()) {
-        out.append(s).append('\n');
+  private static void appendText(FieldSchema f, JsonNode v, String locale, StringBuilder out) {
+    switch (f.type()) {
+      case "text" -> line(v.isValueNode() ? v.asText() : "", out);
+      case "richtext" -> line(v.isValueNode() ? RichText.plainText(v.asText()) : "", out);
+      case "tags" -> {
+        if (v.isArray() && !f.id().equals(TAGS_FIELD)) {
+          List<String> words = new ArrayList<>();
+          v.forEach(t -> words.add(t.asText()));
+          line(String.join(", ", words), out);
+        }
       }
-      return;
+      case "location" -> line(v.path("name").asText(""), out);
+      case "group" -> {
+        if (v.isArray()) {
+          for (JsonNode item : v) {
+            for (FieldSchema sub : f.fields()) {
+              JsonNode sv = item.get(sub.id());
+              if (sv != null && !sv.isNull()) {
+                // A localized sub-field holds locale → value, as a top-level field does.
+                JsonNode inLocale = sub.localized() ? sv.get(locale) : sv;
+                if (inLocale != null && !inLocale.isNull()) {
+                  appendText(sub, inLocale, locale, out);
+                }
+              }
+            }
+          }
+        }
+      }
+      default -> {}
     }
-    v.forEach(child -> appendText(child, rich, out));
   }
 
-  /** Plain text of an HTML fragment: tags, scripts and styles dropped, entities decoded. */
-  static String stripHtml(String html) {
-    StringBuilder text = new StringBuilder(html.length());
-    try (Reader r = new HTMLStripCharFilter(new StringReader(html))) {
-      char[] buf = new char[1024];
-      for (int n = r.read(buf); n != -1; n = r.read(buf)) {
-        text.append(buf, 0, n);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read a string", e);
+  private static void line(String s, StringBuilder out) {
+    String t = s.strip();
+    if (!t.isEmpty()) {
+      out.append(t).append('\n');
     }
-    return text.toString().replaceAll("\\s+", " ").strip();
+  }
+
+  /** A stored text field analyzed with the analyzer of its document's locale. */
+  static final class LocalizedText extends Field {
+    private static final FieldType TYPE = new FieldType(TextField.TYPE_STORED);
+
+    static {
+      // Offsets in the postings are not needed: snippets re-analyze the stored text.
+      TYPE.freeze();
+    }
+
+    private final Analyzer analyzer;
+
+    LocalizedText(String name, String value, Analyzer analyzer) {
+      super(name, value, TYPE);
+      this.analyzer = analyzer;
+    }
+
+    @Override
+    public TokenStream tokenStream(Analyzer ignored, TokenStream reuse) {
+      return analyzer.tokenStream(name(), stringValue());
+    }
   }
 }

@@ -2,24 +2,30 @@ package herald.indexer.index;
 
 import herald.events.ContentEvent;
 import herald.events.ContentPublished;
+import herald.indexer.analysis.ContentAnalysis;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NoMergePolicy;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
@@ -35,6 +41,14 @@ import org.apache.lucene.store.FSDirectory;
  * thread, the consumer's; searches may come from any thread.
  */
 public final class ContentIndex implements Closeable {
+  /**
+   * Version of the document layout and analysis; an index written with another one is rebuilt from
+   * the log on start (the fields and analyzers must match the queries).
+   */
+  public static final int SCHEMA_VERSION = 3;
+
+  static final String SCHEMA_KEY = "schema";
+
   /** Prefix of the commit-data keys that hold the next offset to read per topic partition. */
   static final String OFFSET_KEY_PREFIX = "offset.";
 
@@ -54,10 +68,24 @@ public final class ContentIndex implements Closeable {
     T apply(IndexSearcher searcher) throws IOException;
   }
 
+  /** Indexing buffer of the live index: small batches, refreshed every time. */
+  private static final double LIVE_RAM_BUFFER_MB = 32;
+
+  /** Indexing buffer while rebuilding: fewer, larger segments, flushed less often. */
+  private static final double REBUILD_RAM_BUFFER_MB = 256;
+
+  private final Path folder;
   private final Directory directory;
   private final Analyzer analyzer;
   private final IndexWriter writer;
   private final SearcherManager searchers;
+
+  // In a rebuild every entry's version is kept here instead of being looked up in the index: the
+  // index starts empty and is not refreshed while it fills, and a first sighting can be a plain
+  // add.
+  private final Map<String, Long> allVersions;
+  private volatile long lastRefreshNanos = System.nanoTime();
+  private final int schemaVersion;
 
   // Versions written since the last refresh, which the NRT searcher cannot see yet; the consumer
   // refreshes after every batch, so this stays as small as a batch.
@@ -67,20 +95,33 @@ public final class ContentIndex implements Closeable {
   private final Map<String, Long> positions;
   private Map<String, Long> committedPositions;
 
-  private ContentIndex(Directory directory) throws IOException {
+  private ContentIndex(Path folder, Directory directory, boolean rebuild) throws IOException {
+    this.folder = folder;
     this.directory = directory;
-    this.analyzer = new ContentAnalyzer();
+    // Title, summary and body bring their locale's analyzer; the rest is analyzed plainly.
+    this.analyzer = ContentAnalysis.PLAIN;
+    this.allVersions = rebuild ? new ConcurrentHashMap<>() : null;
     IndexWriterConfig config =
         new IndexWriterConfig(analyzer)
-            .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+            .setOpenMode(
+                rebuild
+                    ? IndexWriterConfig.OpenMode.CREATE
+                    : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+            .setRAMBufferSizeMB(rebuild ? REBUILD_RAM_BUFFER_MB : LIVE_RAM_BUFFER_MB)
+            // NOTE: while rebuilding, large flushed segments are neither merged nor packed into
+            // compound files (both cost CPU the analysis needs); see finishBulkLoad().
+            .setMergePolicy(rebuild ? NoMergePolicy.INSTANCE : new TieredMergePolicy())
+            .setUseCompoundFile(!rebuild)
             // Only commit() commits, so documents are never made durable without their offsets.
             .setCommitOnClose(false);
     boolean fresh = !DirectoryReader.indexExists(directory);
     this.writer = new IndexWriter(directory, config);
     if (fresh) {
       // An empty first commit, so that "nothing to commit" means the same for a new index.
+      writer.setLiveCommitData(Map.of(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION)).entrySet());
       writer.commit();
     }
+    this.schemaVersion = readSchema(writer.getLiveCommitData());
     // Applying all deletes makes an upserted entry's old documents vanish from the next searcher.
     this.searchers = new SearcherManager(writer, true, false, null);
     this.committedPositions = readPositions(writer.getLiveCommitData());
@@ -89,14 +130,87 @@ public final class ContentIndex implements Closeable {
 
   /** Opens (or creates) the index in the folder; only one process may have it open at a time. */
   public static ContentIndex open(Path folder) throws IOException {
+    return open(folder, false);
+  }
+
+  /**
+   * Creates an empty index in the folder to be filled from the whole log: entry versions are kept
+   * in memory, and nothing is visible to searches until {@link #refresh()}.
+   */
+  public static ContentIndex create(Path folder) throws IOException {
+    return open(folder, true);
+  }
+
+  private static ContentIndex open(Path folder, boolean rebuild) throws IOException {
     Files.createDirectories(folder);
     Directory directory = FSDirectory.open(folder);
     try {
-      return new ContentIndex(directory);
+      return new ContentIndex(folder, directory, rebuild);
     } catch (IOException | RuntimeException e) {
       directory.close();
       throw e;
     }
+  }
+
+  /**
+   * Reads every file of the current commit and checks its checksum, so that a damaged index is
+   * found at start rather than by a search.
+   */
+  public void verify() throws IOException {
+    withSearcher(
+        s -> {
+          for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            leaf.reader().checkIntegrity();
+          }
+          return null;
+        });
+  }
+
+  /** The layout version the index was written with (0 when it predates versions). */
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  private static int readSchema(Iterable<Map.Entry<String, String>> data) {
+    if (data != null) {
+      for (Map.Entry<String, String> e : data) {
+        if (e.getKey().equals(SCHEMA_KEY)) {
+          try {
+            return Integer.parseInt(e.getValue());
+          } catch (NumberFormatException ignored) {
+            return 0;
+          }
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** The folder the index lives in. */
+  public Path folder() {
+    return folder;
+  }
+
+  /** Bytes on disk of all the index's files (committed or not). */
+  public long sizeBytes() {
+    long total = 0;
+    try {
+      for (String name : directory.listAll()) {
+        try {
+          total += directory.fileLength(name);
+        } catch (NoSuchFileException e) {
+          // Merged away meanwhile.
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return total;
+  }
+
+  /** Nanos (System.nanoTime) of the last refresh of the searcher. */
+  public long lastRefreshNanos() {
+    return lastRefreshNanos;
   }
 
   /** The analyzer the index was written with; queries must use it too. */
@@ -110,7 +224,8 @@ public final class ContentIndex implements Closeable {
    */
   public synchronized Outcome apply(ContentEvent event) throws IOException {
     String id = event.entryId().toString();
-    if (event.version() <= currentVersion(id)) {
+    long current = currentVersion(id);
+    if (event.version() <= current) {
       return Outcome.STALE;
     }
     List<Document> docs =
@@ -118,9 +233,54 @@ public final class ContentIndex implements Closeable {
     if (docs.isEmpty()) {
       docs = List.of(ContentDocuments.tombstone(id, event.version()));
     }
-    writer.updateDocuments(new Term(IndexFields.ID, id), docs);
-    unrefreshedVersions.put(id, event.version());
+    if (allVersions != null && current == NO_VERSION) {
+      // First sighting in a rebuild: nothing to replace, and a plain add is cheaper.
+      writer.addDocuments(docs);
+    } else {
+      writer.updateDocuments(new Term(IndexFields.ID, id), docs);
+    }
+    if (allVersions != null) {
+      allVersions.put(id, event.version());
+    } else {
+      unrefreshedVersions.put(id, event.version());
+    }
     return Outcome.APPLIED;
+  }
+
+  /**
+   * Rebuild only: applies an event like {@link #apply}, but may run on several threads at once
+   * (analysis is most of the work), as long as no two events of one entry are applied at the same
+   * time (the caller shards events by entry id).
+   */
+  public Outcome applyConcurrently(ContentEvent event) throws IOException {
+    if (allVersions == null) {
+      throw new IllegalStateException("only an index being rebuilt takes concurrent writes");
+    }
+    String id = event.entryId().toString();
+    Long known = allVersions.get(id);
+    if (known != null && event.version() <= known) {
+      return Outcome.STALE;
+    }
+    List<Document> docs =
+        event instanceof ContentPublished published ? ContentDocuments.of(published) : List.of();
+    if (docs.isEmpty()) {
+      docs = List.of(ContentDocuments.tombstone(id, event.version()));
+    }
+    if (known == null) {
+      writer.addDocuments(docs);
+    } else {
+      writer.updateDocuments(new Term(IndexFields.ID, id), docs);
+    }
+    allVersions.put(id, event.version());
+    return Outcome.APPLIED;
+  }
+
+  /**
+   * Ends the bulk load of a rebuild: from now on segments are merged and packed as in a live index
+   * (the small segments of per-batch refreshes would pile up otherwise).
+   */
+  public void finishBulkLoad() {
+    writer.getConfig().setMergePolicy(new TieredMergePolicy()).setUseCompoundFile(true);
   }
 
   /** The version of the entry that the index holds (content or tombstone), if any. */
@@ -130,6 +290,9 @@ public final class ContentIndex implements Closeable {
   }
 
   private long currentVersion(String id) throws IOException {
+    if (allVersions != null) {
+      return allVersions.getOrDefault(id, NO_VERSION);
+    }
     Long unrefreshed = unrefreshedVersions.get(id);
     if (unrefreshed != null) {
       return unrefreshed;
@@ -178,6 +341,7 @@ public final class ContentIndex implements Closeable {
     }
     Map<String, String> data = new TreeMap<>();
     positions.forEach((key, offset) -> data.put(key, Long.toString(offset)));
+    data.put(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION));
     writer.setLiveCommitData(data.entrySet());
     writer.commit();
     committedPositions = Map.copyOf(positions);
@@ -188,6 +352,7 @@ public final class ContentIndex implements Closeable {
   public synchronized void refresh() throws IOException {
     searchers.maybeRefreshBlocking();
     unrefreshedVersions.clear();
+    lastRefreshNanos = System.nanoTime();
   }
 
   /** Runs the function with the current searcher. */
@@ -209,6 +374,11 @@ public final class ContentIndex implements Closeable {
   /** Whether the index can still take writes (false after close or a fatal I/O error). */
   public boolean isOpen() {
     return writer.isOpen();
+  }
+
+  /** All next-offset positions as applied so far, by topic partition key. */
+  public synchronized Map<String, Long> positions() {
+    return Map.copyOf(positions);
   }
 
   /** Commits what was applied, then releases the index. */

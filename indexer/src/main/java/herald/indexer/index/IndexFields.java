@@ -17,20 +17,61 @@ public final class IndexFields {
    */
   public static final String KIND_TOMBSTONE = "tombstone";
 
+  /** Locale tag: filter term, facet (doc values) and stored. */
   public static final String LOCALE = "locale";
+
+  /** Content type id: filter term, facet (doc values) and stored. */
   public static final String TYPE = "type";
+
   public static final String SLUG = "slug";
 
   /** Entry version: stored and doc values, read when deciding whether an event is stale. */
   public static final String VERSION = "version";
 
+  /** The title, analyzed for the document's locale (ranked highest). */
   public static final String TITLE = "title";
 
-  /** Full text of the locale: every text and rich-text field except the title, HTML stripped. */
-  public static final String TEXT = "text";
+  /** The {@code summary} field, analyzed for the document's locale (ranked second). */
+  public static final String SUMMARY = "summary";
 
-  /** Epoch milliseconds of the publish: point, doc values and stored. */
+  /**
+   * Every other text and rich-text value, markup stripped (ranked third; snippets come from it).
+   */
+  public static final String BODY = "body";
+
+  /** Title, summary, body and tags in folded form only: typo-tolerant and prefix matching. */
+  public static final String ALL = "all";
+
+  /** Tags of the {@code tags} field: folded filter terms, original facet values, stored. */
+  public static final String TAGS = "tags";
+
+  /** Channels the entry goes out on: filter terms. */
+  public static final String CHANNEL = "channel";
+
+  /**
+   * Referenced entry ids, anywhere in the entry (also in groups): {@code <id>}, and {@code
+   * <field>:<id>} for the field's own id and its path ({@code speakers:…}, {@code
+   * programme.speakers:…}).
+   */
+  public static final String REF = "ref";
+
+  /** Epoch milliseconds of the publish: point and stored. */
   public static final String PUBLISHED_AT = "publishedAt";
+
+  /** Epoch milliseconds of an event's start ({@code startsAt}): point and stored. */
+  public static final String STARTS_AT = "startsAt";
+
+  /**
+   * The date a result shows and sorts by: the event start for events, else the publish: point, doc
+   * values, stored.
+   */
+  public static final String DATE = "date";
+
+  /** Year (UTC) of {@link #DATE}, as a facet. */
+  public static final String YEAR = "year";
+
+  /** {@code <id>/<locale>}: a unique, stable sort key that breaks ties between equal scores. */
+  public static final String KEY = "key";
 
   private IndexFields() {}
 }

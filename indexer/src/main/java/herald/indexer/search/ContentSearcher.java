@@ -1,151 +1,385 @@
 package herald.indexer.search;
 
-import herald.indexer.index.ContentIndex;
+import herald.indexer.analysis.ContentAnalysis;
+import herald.indexer.analysis.ContentAnalysis.Stemming;
 import herald.indexer.index.IndexFields;
+import herald.indexer.index.LiveIndex;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.FuzzyQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MultiCollectorManager;
+import org.apache.lucene.search.PhraseQuery;
+import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopScoreDocCollectorManager;
-import org.apache.lucene.search.highlight.Highlighter;
-import org.apache.lucene.search.highlight.InvalidTokenOffsetsException;
-import org.apache.lucene.search.highlight.QueryScorer;
+import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.highlight.SimpleHTMLEncoder;
-import org.apache.lucene.search.highlight.SimpleHTMLFormatter;
-import org.apache.lucene.search.highlight.SimpleSpanFragmenter;
 
 /**
- * Answers searches from the content index: every word must match, in the title or the text, and
- * title matches rank higher.
+ * Answers searches from the content index.
  *
- * <p>User input is only ever analyzed into words and turned into term queries here, so no character
- * of it is Lucene query syntax.
+ * <p>Every word must match somewhere in title, summary or body (ranked in that order): as written
+ * (folded), by its English or Russian stem, with a typo when it has 5 letters or more (2 typos from
+ * 9), or as the beginning of a word when it is the last one typed. Phrases must match in order.
+ * User input only ever becomes term, phrase, fuzzy and prefix queries built here, each bounded.
  */
 public final class ContentSearcher {
-  /** Words past this many are ignored: they no longer change which entries a person finds. */
-  static final int MAX_TERMS = 32;
+  static final float TITLE_BOOST = 3f;
+  static final float SUMMARY_BOOST = 2f;
+  static final float BODY_BOOST = 1f;
 
-  private static final float TITLE_BOOST = 3f;
-  private static final int SNIPPET_CHARS = 160;
+  /** A match by stem ranks below the word as written. */
+  static final float STEM_WEIGHT = 0.6f;
 
-  private final ContentIndex index;
+  /** A match with a typo ranks below an exact one. */
+  static final float FUZZY_WEIGHT = 0.3f;
 
-  public ContentSearcher(ContentIndex index) {
-    this.index = index;
+  /** A prefix match (constant score) ranks below a whole word. */
+  static final float PREFIX_WEIGHT = 0.5f;
+
+  /** Words of at least this many letters tolerate one typo. */
+  static final int ONE_TYPO_LENGTH = 5;
+
+  /** Words of at least this many letters tolerate two typos. */
+  static final int TWO_TYPOS_LENGTH = 9;
+
+  /** Typo tolerance is for short queries people type; a pasted paragraph gets exact words. */
+  static final int MAX_FUZZY_WORDS = 8;
+
+  /** Longer words are pasted, not typed: no typo tolerance (and no large automaton to build). */
+  static final int MAX_FUZZY_LENGTH = 24;
+
+  /** Prefix search starts at this many letters: one letter would match most of the index. */
+  static final int MIN_PREFIX_LENGTH = 2;
+
+  /** Terms a typo may stand for, per word (Lucene's FuzzyQuery default). */
+  static final int MAX_FUZZY_EXPANSIONS = 10;
+
+  /**
+   * A word found in at least this many documents is taken as correctly spelled: its typo variants
+   * (which would rank below it anyway) are not looked up, which keeps frequent words cheap.
+   */
+  static final int KNOWN_WORD_DOCS = 50;
+
+  /** Totals are counted exactly up to here; beyond, {@code totalExact} is false. */
+  static final int EXACT_TOTAL_UP_TO = 1_000;
+
+  private static final Set<Stemming> ALL_STEMMING = EnumSet.of(Stemming.ENGLISH, Stemming.RUSSIAN);
+
+  private final LiveIndex index;
+  private final SearchCache cache;
+
+  /** A searcher without a result cache. */
+  public ContentSearcher(LiveIndex index) {
+    this(index, 0);
   }
 
-  /** The page of hits for the query, best first, with the exact total. */
+  /** A searcher that keeps up to {@code cacheSize} answers per index refresh (0: none). */
+  public ContentSearcher(LiveIndex index, int cacheSize) {
+    this.index = index;
+    this.cache = new SearchCache(cacheSize);
+  }
+
+  /** The page of hits for the query, in the asked order, with the total and asked-for facets. */
   public SearchResult search(SearchQuery q) throws IOException {
-    List<String> terms = terms(index.analyzer(), q.text());
-    if (terms.isEmpty()) {
+    QueryText text = QueryText.parse(q.text());
+    if (text.isEmpty() && !q.text().isBlank() && text.excluded().isEmpty()) {
       // Only punctuation or symbols: a literal search for them finds nothing.
-      return new SearchResult(0, List.of());
+      return SearchResult.empty();
     }
-    Query query = query(terms, q);
+    Set<Stemming> languages = languages(q);
+    Sort sort = sort(q.order());
+    ScoreDoc after = q.cursor().map(c -> Cursor.decode(q, c)).orElse(null);
     return index.withSearcher(
         s -> {
-          // An exact total (not a lower bound) is part of the response contract.
-          TopDocs top =
-              s.search(query, new TopScoreDocCollectorManager(q.limit(), null, Integer.MAX_VALUE));
-          Highlighter highlighter = highlighter(terms);
-          StoredFields stored = s.storedFields();
-          List<SearchResult.Hit> hits = new ArrayList<>(top.scoreDocs.length);
-          for (ScoreDoc sd : top.scoreDocs) {
-            Document d = stored.document(sd.doc);
-            hits.add(
-                new SearchResult.Hit(
-                    d.get(IndexFields.ID),
-                    d.get(IndexFields.TYPE),
-                    d.get(IndexFields.LOCALE),
-                    d.get(IndexFields.TITLE),
-                    d.get(IndexFields.SLUG),
-                    snippet(highlighter, d.get(IndexFields.TEXT))));
+          Object searcherKey = s.getIndexReader().getReaderCacheHelper().getKey();
+          SearchResult cached = cache.get(searcherKey, q);
+          if (cached != null) {
+            return cached;
           }
-          return new SearchResult(top.totalHits.value, hits);
+          Query query = query(text, languages, q, s.getIndexReader());
+          SearchResult result = search(s, q, text, languages, query, sort, after);
+          cache.put(searcherKey, q, result);
+          return result;
         });
   }
 
-  /** The distinct analyzed words of the text, in order, at most {@link #MAX_TERMS}. */
-  static List<String> terms(Analyzer analyzer, String text) throws IOException {
-    Set<String> terms = new LinkedHashSet<>();
-    try (TokenStream ts = analyzer.tokenStream(IndexFields.TEXT, text)) {
-      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
-      ts.reset();
-      while (terms.size() < MAX_TERMS && ts.incrementToken()) {
-        terms.add(term.toString());
-      }
-      ts.end();
+  private SearchResult search(
+      IndexSearcher s,
+      SearchQuery q,
+      QueryText text,
+      Set<Stemming> languages,
+      Query query,
+      Sort sort,
+      ScoreDoc after)
+      throws IOException {
+    // One more than asked tells whether there is a next page. The total is exact up to
+    // EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are
+    // asked for: they visit every match anyway.
+    boolean withFacets = !q.facets().isEmpty();
+    int threshold = withFacets ? Integer.MAX_VALUE : EXACT_TOTAL_UP_TO;
+    // NOTE: by relevance, the plain top-score collector: it skips blocks of documents that cannot
+    // make the page (block-max WAND), which a sort with a tie-breaking field does not.
+    CollectorManager<?, ? extends TopDocs> top =
+        q.order() == SearchQuery.Order.RELEVANCE
+            ? new TopScoreDocCollectorManager(q.limit() + 1, after, threshold)
+            : new TopFieldCollectorManager(sort, q.limit() + 1, (FieldDoc) after, threshold);
+    TopDocs docs;
+    Map<String, List<SearchResult.FacetValue>> facets;
+    if (withFacets) {
+      Object[] results =
+          s.search(query, new MultiCollectorManager(top, new FacetCounts(q.facets())));
+      docs = (TopDocs) results[0];
+      @SuppressWarnings("unchecked")
+      Map<String, List<SearchResult.FacetValue>> counted =
+          (Map<String, List<SearchResult.FacetValue>>) results[1];
+      facets = counted;
+    } else {
+      docs = s.search(query, top);
+      facets = Map.of();
     }
-    return List.copyOf(terms);
+    ScoreDoc[] page = docs.scoreDocs;
+    int n = Math.min(page.length, q.limit());
+    Snippets snippets =
+        new Snippets(
+            text,
+            languages,
+            w -> {
+              try {
+                return typoTolerant(text, w, s.getIndexReader());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    StoredFields stored = s.storedFields();
+    List<SearchResult.Hit> hits = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      hits.add(hit(stored.document(page[i].doc), snippets));
+    }
+    Optional<String> next =
+        page.length > q.limit() ? Optional.of(Cursor.encode(q, page[n - 1])) : Optional.empty();
+    return new SearchResult(
+        docs.totalHits.value,
+        docs.totalHits.relation == TotalHits.Relation.EQUAL_TO,
+        hits,
+        facets,
+        next);
   }
 
-  private static Query query(List<String> terms, SearchQuery q) {
+  private static Set<Stemming> languages(SearchQuery q) {
+    if (q.locales().isEmpty()) {
+      return ALL_STEMMING;
+    }
+    Set<Stemming> out = EnumSet.noneOf(Stemming.class);
+    q.locales().forEach(l -> out.add(ContentAnalysis.stemming(l)));
+    out.remove(Stemming.NONE);
+    return out;
+  }
+
+  static Sort sort(SearchQuery.Order order) {
+    // The key breaks ties, so that a cursor position is exact even among equal scores or dates.
+    SortField key = new SortField(IndexFields.KEY, SortField.Type.STRING);
+    return switch (order) {
+      case RELEVANCE -> new Sort(SortField.FIELD_SCORE, key);
+      case DATE_DESC -> new Sort(new SortField(IndexFields.DATE, SortField.Type.LONG, true), key);
+      case DATE_ASC -> new Sort(new SortField(IndexFields.DATE, SortField.Type.LONG), key);
+    };
+  }
+
+  static Query query(QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader)
+      throws IOException {
     BooleanQuery.Builder all = new BooleanQuery.Builder();
-    for (String t : terms) {
-      Query titleOrText =
-          new BooleanQuery.Builder()
-              .add(
-                  new BoostQuery(new TermQuery(new Term(IndexFields.TITLE, t)), TITLE_BOOST),
-                  Occur.SHOULD)
-              .add(new TermQuery(new Term(IndexFields.TEXT, t)), Occur.SHOULD)
-              .build();
-      all.add(titleOrText, Occur.MUST);
+    boolean fuzzy = text.words().size() + text.phrases().size() <= MAX_FUZZY_WORDS;
+    for (int i = 0; i < text.words().size(); i++) {
+      boolean prefix = text.prefixLast() && i == text.words().size() - 1;
+      all.add(word(text.words().get(i), languages, fuzzy, prefix, reader), Occur.MUST);
+    }
+    for (List<String> phrase : text.phrases()) {
+      all.add(phrase(phrase), Occur.MUST);
+    }
+    for (String w : text.excluded()) {
+      all.add(new TermQuery(new Term(IndexFields.ALL, w)), Occur.MUST_NOT);
     }
     // Filters do not score; tombstones are never results.
     all.add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_ENTRY)), Occur.FILTER);
-    q.type().ifPresent(t -> all.add(new TermQuery(new Term(IndexFields.TYPE, t)), Occur.FILTER));
-    q.locale()
-        .ifPresent(l -> all.add(new TermQuery(new Term(IndexFields.LOCALE, l)), Occur.FILTER));
+    anyOf(all, IndexFields.TYPE, q.types());
+    anyOf(all, IndexFields.LOCALE, q.locales());
+    anyOf(all, IndexFields.CHANNEL, q.channels());
+    for (String tag : q.tags()) {
+      all.add(new TermQuery(new Term(IndexFields.TAGS, ContentAnalysis.fold(tag))), Occur.FILTER);
+    }
+    for (String ref : q.refs()) {
+      all.add(new TermQuery(new Term(IndexFields.REF, ref)), Occur.FILTER);
+    }
+    range(all, IndexFields.PUBLISHED_AT, q.publishedFrom(), q.publishedTo());
+    range(all, IndexFields.STARTS_AT, q.startsFrom(), q.startsTo());
     return all.build();
   }
 
-  private Highlighter highlighter(List<String> terms) {
-    BooleanQuery.Builder words = new BooleanQuery.Builder();
-    terms.forEach(t -> words.add(new TermQuery(new Term(IndexFields.TEXT, t)), Occur.SHOULD));
-    QueryScorer scorer = new QueryScorer(words.build(), IndexFields.TEXT);
-    // The encoder HTML-escapes all text outside the marks, so stored content cannot inject markup.
-    Highlighter h =
-        new Highlighter(
-            new SimpleHTMLFormatter("<mark>", "</mark>"), new SimpleHTMLEncoder(), scorer);
-    h.setTextFragmenter(new SimpleSpanFragmenter(scorer, SNIPPET_CHARS));
-    return h;
+  /** One word: as written, by stems, with typos, as a prefix: any of these in any field. */
+  private static Query word(
+      String raw, Set<Stemming> languages, boolean fuzzy, boolean prefix, IndexReader reader)
+      throws IOException {
+    BooleanQuery.Builder any = new BooleanQuery.Builder();
+    List<String> variants = ContentAnalysis.variants(raw, languages);
+    if (variants.isEmpty()) {
+      return new TermQuery(new Term(IndexFields.ALL, raw));
+    }
+    for (int i = 0; i < variants.size(); i++) {
+      float weight = i == 0 ? 1f : STEM_WEIGHT;
+      String v = variants.get(i);
+      any.add(
+          boost(new TermQuery(new Term(IndexFields.TITLE, v)), TITLE_BOOST * weight), Occur.SHOULD);
+      any.add(
+          boost(new TermQuery(new Term(IndexFields.SUMMARY, v)), SUMMARY_BOOST * weight),
+          Occur.SHOULD);
+      any.add(
+          boost(new TermQuery(new Term(IndexFields.BODY, v)), BODY_BOOST * weight), Occur.SHOULD);
+    }
+    String folded = variants.get(0);
+    int length = folded.codePointCount(0, folded.length());
+    if (fuzzy && typoTolerant(folded, reader)) {
+      any.add(boost(fuzzy(IndexFields.ALL, folded), FUZZY_WEIGHT), Occur.SHOULD);
+    }
+    if (prefix && length >= MIN_PREFIX_LENGTH) {
+      any.add(
+          boost(new PrefixQuery(new Term(IndexFields.ALL, folded)), PREFIX_WEIGHT), Occur.SHOULD);
+    }
+    return any.build();
   }
 
-  private String snippet(Highlighter highlighter, String text) throws IOException {
-    if (text == null || text.isEmpty()) {
-      return "";
-    }
-    try {
-      String best = highlighter.getBestFragment(index.analyzer(), IndexFields.TEXT, text);
-      if (best != null) {
-        return best.strip();
-      }
-    } catch (InvalidTokenOffsetsException e) {
-      // Cannot happen with offsets from our own analyzer; the plain beginning is a fine fallback.
-    }
-    // The words matched only the title: show the beginning of the text.
-    return SimpleHTMLEncoder.htmlEncode(beginning(text));
+  /** Whether a folded word of the query is looked up with typos too. */
+  static boolean typoTolerant(QueryText text, String folded, IndexReader reader)
+      throws IOException {
+    return text.words().size() + text.phrases().size() <= MAX_FUZZY_WORDS
+        && typoTolerant(folded, reader);
   }
 
-  private static String beginning(String text) {
-    if (text.length() <= SNIPPET_CHARS) {
-      return text.strip();
+  private static boolean typoTolerant(String folded, IndexReader reader) throws IOException {
+    int length = folded.codePointCount(0, folded.length());
+    return length >= ONE_TYPO_LENGTH
+        && length <= MAX_FUZZY_LENGTH
+        && reader.docFreq(new Term(IndexFields.ALL, folded)) < KNOWN_WORD_DOCS;
+  }
+
+  static FuzzyQuery fuzzy(String field, String folded) {
+    int length = folded.codePointCount(0, folded.length());
+    int edits = length >= TWO_TYPOS_LENGTH ? 2 : 1;
+    // The first letter must be right: it keeps the automaton's walk over the terms short.
+    return new FuzzyQuery(new Term(field, folded), edits, 1, MAX_FUZZY_EXPANSIONS, true);
+  }
+
+  private static Query phrase(List<String> words) {
+    if (words.size() == 1) {
+      String w = words.get(0);
+      return new BooleanQuery.Builder()
+          .add(boost(new TermQuery(new Term(IndexFields.TITLE, w)), TITLE_BOOST), Occur.SHOULD)
+          .add(boost(new TermQuery(new Term(IndexFields.SUMMARY, w)), SUMMARY_BOOST), Occur.SHOULD)
+          .add(boost(new TermQuery(new Term(IndexFields.BODY, w)), BODY_BOOST), Occur.SHOULD)
+          .build();
     }
-    int cut = text.lastIndexOf(' ', SNIPPET_CHARS);
-    return text.substring(0, cut > 0 ? cut : SNIPPET_CHARS).strip() + "…";
+    return new BooleanQuery.Builder()
+        .add(boost(phraseIn(IndexFields.TITLE, words), TITLE_BOOST), Occur.SHOULD)
+        .add(boost(phraseIn(IndexFields.SUMMARY, words), SUMMARY_BOOST), Occur.SHOULD)
+        .add(boost(phraseIn(IndexFields.BODY, words), BODY_BOOST), Occur.SHOULD)
+        .build();
+  }
+
+  static PhraseQuery phraseIn(String field, List<String> words) {
+    return new PhraseQuery(field, words.toArray(String[]::new));
+  }
+
+  private static Query boost(Query q, float boost) {
+    return boost == 1f ? q : new BoostQuery(q, boost);
+  }
+
+  private static void anyOf(BooleanQuery.Builder all, String field, List<String> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    BooleanQuery.Builder any = new BooleanQuery.Builder();
+    values.forEach(v -> any.add(new TermQuery(new Term(field, v)), Occur.SHOULD));
+    all.add(any.build(), Occur.FILTER);
+  }
+
+  private static void range(
+      BooleanQuery.Builder all, String field, Optional<Instant> from, Optional<Instant> to) {
+    if (from.isEmpty() && to.isEmpty()) {
+      return;
+    }
+    long lo = from.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
+    long hi = to.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
+    all.add(LongPoint.newRangeQuery(field, lo, hi), Occur.FILTER);
+  }
+
+  private static SearchResult.Hit hit(Document d, Snippets snippets) {
+    String locale = d.get(IndexFields.LOCALE);
+    String summary = nonNull(d.get(IndexFields.SUMMARY));
+    String body = nonNull(d.get(IndexFields.BODY));
+    List<String> tags = new ArrayList<>();
+    for (IndexableField f : d.getFields(IndexFields.TAGS)) {
+      tags.add(f.stringValue());
+    }
+    IndexableField starts = d.getField(IndexFields.STARTS_AT);
+    return new SearchResult.Hit(
+        d.get(IndexFields.ID),
+        d.get(IndexFields.TYPE),
+        locale,
+        d.get(IndexFields.TITLE),
+        summary,
+        d.get(IndexFields.SLUG),
+        Instant.ofEpochMilli(d.getField(IndexFields.DATE).numericValue().longValue()),
+        Instant.ofEpochMilli(d.getField(IndexFields.PUBLISHED_AT).numericValue().longValue()),
+        Optional.ofNullable(starts).map(f -> Instant.ofEpochMilli(f.numericValue().longValue())),
+        tags,
+        snippet(snippets, locale, body, summary));
+  }
+
+  private static String snippet(Snippets snippets, String locale, String body, String summary) {
+    String best = snippets.of(locale, body);
+    if (best == null) {
+      best = snippets.of(locale, summary);
+    }
+    // Browsing, or the words matched only the title: show the beginning of the text.
+    return best != null
+        ? best
+        : SimpleHTMLEncoder.htmlEncode(beginning(body.isEmpty() ? summary : body));
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+
+  static String beginning(String text) {
+    String t = text.strip();
+    if (t.length() <= Snippets.SNIPPET_CHARS) {
+      return t;
+    }
+    int cut = t.lastIndexOf(' ', Snippets.SNIPPET_CHARS);
+    return t.substring(0, cut > 0 ? cut : Snippets.SNIPPET_CHARS).strip() + "…";
   }
 }

@@ -47,7 +47,6 @@ public final class SearchRoutes {
     } catch (IllegalArgumentException e) {
       throw ProblemException.badRequest("The query string is not valid URL encoding.");
     }
-    return SearchQuery.of(
-        params.get("q"), params.get("type"), params.get("locale"), params.get("limit"));
+    return SearchQuery.of(params);
   }
 }

@@ -197,7 +197,7 @@ class ContentIndexTest {
     copyWithoutLock(dir.resolve("index"), crashed);
 
     try (ContentIndex recovered = ContentIndex.open(crashed)) {
-      ContentSearcher searcher = new ContentSearcher(recovered);
+      ContentSearcher searcher = new ContentSearcher(new LiveIndex(recovered));
       assertEquals(2, recovered.documentCount());
       assertEquals(1, searcher.search(SearchQuery.of("syringe", null, "en", null)).total());
       assertEquals(0, searcher.search(SearchQuery.of("remembrance", null, null, null)).total());
@@ -230,7 +230,7 @@ class ContentIndexTest {
   }
 
   private SearchResult search(String q) throws IOException {
-    return new ContentSearcher(index).search(SearchQuery.of(q, null, null, null));
+    return new ContentSearcher(new LiveIndex(index)).search(SearchQuery.of(q, null, null, null));
   }
 
   private static void copyWithoutLock(Path from, Path to) throws IOException {

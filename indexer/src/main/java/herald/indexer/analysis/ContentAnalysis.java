@@ -1,0 +1,166 @@
+package herald.indexer.analysis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.LowerCaseFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.core.KeywordTokenizer;
+import org.apache.lucene.analysis.en.EnglishPossessiveFilter;
+import org.apache.lucene.analysis.en.PorterStemFilter;
+import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
+import org.apache.lucene.analysis.miscellaneous.KeywordRepeatFilter;
+import org.apache.lucene.analysis.miscellaneous.RemoveDuplicatesTokenFilter;
+import org.apache.lucene.analysis.snowball.SnowballFilter;
+import org.apache.lucene.analysis.standard.StandardTokenizer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.tartarus.snowball.ext.RussianStemmer;
+
+/**
+ * Text analysis for every locale, shared by the index and the queries.
+ *
+ * <p>Every word is lower-cased, written in Latin letters ({@link ScriptFoldingFilter}) and folded
+ * to ASCII, so that {@code Милошевић}, {@code Milošević} and {@code milosevic} are one term.
+ * English and Russian text also gets the word's stem at the same position (the exact word stays,
+ * for phrases and exact matches to rank higher): {@code programmes} is indexed as {@code
+ * programmes} and {@code programm}. A query word is looked up as itself and as its stem in each
+ * stemmed language, so no locale needs to be given to find inflected forms.
+ *
+ * <p>NOTE: no stop words: names and titles of the region are often short words, and every word of a
+ * query must match anyway.
+ */
+public final class ContentAnalysis {
+
+  /** A language whose words are stemmed. */
+  public enum Stemming {
+    ENGLISH,
+    RUSSIAN,
+    NONE
+  }
+
+  /** Lower case, Latin letters, no diacritics: the form every other analyzer ends in. */
+  public static final Analyzer PLAIN = analyzer(Stemming.NONE, false, false);
+
+  private static final Analyzer ENGLISH = analyzer(Stemming.ENGLISH, false, true);
+  private static final Analyzer RUSSIAN = analyzer(Stemming.RUSSIAN, false, true);
+  private static final Analyzer LOWER_CASE_WORDS =
+      new Analyzer() {
+        @Override
+        protected TokenStreamComponents createComponents(String fieldName) {
+          Tokenizer source = new StandardTokenizer();
+          return new TokenStreamComponents(source, new LowerCaseFilter(source));
+        }
+      };
+  private static final Analyzer ENGLISH_STEM = analyzer(Stemming.ENGLISH, true, false);
+  private static final Analyzer RUSSIAN_STEM = analyzer(Stemming.RUSSIAN, true, false);
+  private static final Analyzer PLAIN_WORD = analyzer(Stemming.NONE, true, false);
+
+  private ContentAnalysis() {}
+
+  /** Which stemmer a locale's text gets: English for {@code en*}, Russian for {@code ru*}. */
+  public static Stemming stemming(String locale) {
+    String lang = locale == null ? "" : locale.toLowerCase(Locale.ROOT);
+    if (lang.equals("en") || lang.startsWith("en-")) {
+      return Stemming.ENGLISH;
+    }
+    if (lang.equals("ru") || lang.startsWith("ru-")) {
+      return Stemming.RUSSIAN;
+    }
+    return Stemming.NONE;
+  }
+
+  /** The analyzer for text in the locale: folded words, plus stems for stemmed languages. */
+  public static Analyzer forLocale(String locale) {
+    return switch (stemming(locale)) {
+      case ENGLISH -> ENGLISH;
+      case RUSSIAN -> RUSSIAN;
+      case NONE -> PLAIN;
+    };
+  }
+
+  /** The words of the text, lower-cased but otherwise as written, in order (duplicates kept). */
+  public static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    try (TokenStream ts = LOWER_CASE_WORDS.tokenStream("", text)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        out.add(term.toString());
+      }
+      ts.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read a string", e);
+    }
+    return out;
+  }
+
+  /** The folded form of one word, as the index holds it. */
+  public static String fold(String word) {
+    return single(PLAIN_WORD, word);
+  }
+
+  /**
+   * The terms that one word of a query is looked up as: its folded form first, then its stems in
+   * the given languages (without repeats).
+   */
+  public static List<String> variants(String word, Set<Stemming> languages) {
+    Set<String> out = new LinkedHashSet<>();
+    out.add(fold(word));
+    if (languages.contains(Stemming.ENGLISH)) {
+      out.add(single(ENGLISH_STEM, word));
+    }
+    if (languages.contains(Stemming.RUSSIAN)) {
+      out.add(single(RUSSIAN_STEM, word));
+    }
+    out.remove("");
+    return List.copyOf(out);
+  }
+
+  private static String single(Analyzer analyzer, String word) {
+    try (TokenStream ts = analyzer.tokenStream("", word)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      String out = ts.incrementToken() ? term.toString() : "";
+      ts.end();
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read a string", e);
+    }
+  }
+
+  private static Analyzer analyzer(Stemming stemming, boolean oneWord, boolean keepWord) {
+    return new Analyzer() {
+      @Override
+      protected TokenStreamComponents createComponents(String fieldName) {
+        Tokenizer source = oneWord ? new KeywordTokenizer() : new StandardTokenizer();
+        TokenStream ts = new LowerCaseFilter(source);
+        if (stemming != Stemming.NONE) {
+          if (keepWord) {
+            // The exact word and its stem at one position; the stemmer leaves the first alone.
+            ts = new KeywordRepeatFilter(ts);
+          }
+          ts =
+              stemming == Stemming.ENGLISH
+                  ? new PorterStemFilter(new EnglishPossessiveFilter(ts))
+                  : new SnowballFilter(ts, new RussianStemmer());
+        }
+        ts = new ASCIIFoldingFilter(new ScriptFoldingFilter(ts));
+        if (keepWord) {
+          ts = new RemoveDuplicatesTokenFilter(ts);
+        }
+        return new TokenStreamComponents(source, ts);
+      }
+
+      @Override
+      protected TokenStream normalize(String fieldName, TokenStream in) {
+        return new ASCIIFoldingFilter(new ScriptFoldingFilter(new LowerCaseFilter(in)));
+      }
+    };
+  }
+}

@@ -1,0 +1,113 @@
+package herald.indexer.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import herald.indexer.analysis.ContentAnalysis.Stemming;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Text analysis across scripts and languages")
+class ContentAnalysisTest {
+
+  @Test
+  @DisplayName("case and diacritics are folded: Milošević, MILOSEVIC and milosevic are one term")
+  void foldsCaseAndDiacritics() throws IOException {
+    assertEquals(List.of("milosevic"), terms(ContentAnalysis.PLAIN, "Milošević"));
+    assertEquals(List.of("milosevic"), terms(ContentAnalysis.PLAIN, "MILOSEVIC"));
+    assertEquals(
+        List.of("medecins", "du", "monde"), terms(ContentAnalysis.PLAIN, "Médecins du Monde"));
+    assertEquals(List.of("zizek"), terms(ContentAnalysis.PLAIN, "Žižek"));
+  }
+
+  @Test
+  @DisplayName("Serbian Cyrillic is written in Latin letters, so both scripts meet")
+  void serbianCyrillicMeetsLatin() throws IOException {
+    assertEquals(List.of("milosevic"), terms(ContentAnalysis.PLAIN, "Милошевић"));
+    assertEquals(
+        terms(ContentAnalysis.PLAIN, "Šta da radimo sa novom Strategijom"),
+        terms(ContentAnalysis.PLAIN, "Шта да радимо са новом Стратегијом"));
+    assertEquals(List.of("njegos", "ljubljana"), terms(ContentAnalysis.PLAIN, "Његош Љубљана"));
+    // đ and ђ are both spelled dj, as in the usual ASCII spelling.
+    assertEquals(List.of("djindjic"), terms(ContentAnalysis.PLAIN, "Ђинђић"));
+    assertEquals(List.of("djindjic"), terms(ContentAnalysis.PLAIN, "Đinđić"));
+    assertEquals(List.of("djindjic"), terms(ContentAnalysis.PLAIN, "Djindjic"));
+    assertEquals(List.of("dzevdjelija"), terms(ContentAnalysis.PLAIN, "Џевђелија"));
+  }
+
+  @Test
+  @DisplayName("Macedonian and Russian letters get Latin spellings too")
+  void otherCyrillic() throws IOException {
+    assertEquals(List.of("gjorgjija"), terms(ContentAnalysis.PLAIN, "Ѓорѓија"));
+    assertEquals(List.of("moskva"), terms(ContentAnalysis.PLAIN, "Москва"));
+  }
+
+  @Test
+  @DisplayName("English text is indexed with each word and its stem at the same position")
+  void englishStems() throws IOException {
+    Analyzer en = ContentAnalysis.forLocale("en");
+    List<String> t = terms(en, "Needle programmes");
+    assertTrue(t.containsAll(List.of("needle", "needl", "programmes", "programm")), t.toString());
+    assertEquals(
+        List.of("programmes", "programm"),
+        ContentAnalysis.variants("Programmes", EnumSet.of(Stemming.ENGLISH)));
+    // The query word "programme" reaches "programmes" through the shared stem.
+    assertTrue(
+        ContentAnalysis.variants("programme", EnumSet.of(Stemming.ENGLISH)).contains("programm"));
+  }
+
+  @Test
+  @DisplayName("Russian text is stemmed, so inflected forms find each other")
+  void russianStems() throws IOException {
+    Analyzer ru = ContentAnalysis.forLocale("ru");
+    List<String> indexed = terms(ru, "декриминализации");
+    List<String> query = ContentAnalysis.variants("декриминализация", EnumSet.of(Stemming.RUSSIAN));
+    assertTrue(
+        indexed.stream().anyMatch(query::contains), indexed + " shares nothing with " + query);
+  }
+
+  @Test
+  @DisplayName("other locales are folded but not stemmed")
+  void otherLocalesNotStemmed() throws IOException {
+    assertEquals(List.of("programi"), terms(ContentAnalysis.forLocale("sr-Latn"), "Programi"));
+    assertEquals(ContentAnalysis.Stemming.NONE, ContentAnalysis.stemming("sr-Cyrl"));
+    assertEquals(ContentAnalysis.Stemming.ENGLISH, ContentAnalysis.stemming("en-GB"));
+  }
+
+  @Test
+  @DisplayName("rich text is indexed as the words a reader sees: no markup, links or scripts")
+  void richText() {
+    String text =
+        RichText.plainText(
+            "## Purpose\n\n- Introduce the **BOOST** brief\n- [Read it](https://example.org/x)"
+                + "\n\nSafe <script>alert(1)</script> text.\n\n<div>html block</div>");
+    assertTrue(text.contains("Purpose"));
+    assertTrue(text.contains("Introduce the BOOST brief"));
+    assertTrue(text.contains("Read it"));
+    assertFalse(text.contains("example.org"), text);
+    assertFalse(text.contains("alert"), text);
+    assertFalse(text.contains("**"), text);
+    assertFalse(text.contains("html block"), text);
+  }
+
+  private static List<String> terms(Analyzer analyzer, String text) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (TokenStream ts = analyzer.tokenStream("f", text)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        out.add(term.toString());
+      }
+      ts.end();
+    }
+    return out;
+  }
+}

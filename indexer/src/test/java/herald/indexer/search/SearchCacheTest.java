@@ -1,0 +1,54 @@
+package herald.indexer.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import herald.indexer.GoldenEvents;
+import herald.indexer.index.ContentIndex;
+import herald.indexer.index.LiveIndex;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("The search result cache")
+class SearchCacheTest {
+  @TempDir Path dir;
+
+  @Test
+  @DisplayName("a repeated search is answered from memory until the next refresh shows new content")
+  void cachedUntilRefresh() throws IOException {
+    try (ContentIndex index = ContentIndex.open(dir)) {
+      index.apply(GoldenEvents.published());
+      index.refresh();
+      ContentSearcher searcher = new ContentSearcher(new LiveIndex(index), 10);
+      SearchQuery q = SearchQuery.of("webinar", null, null, null);
+
+      SearchResult first = searcher.search(q);
+      assertSame(first, searcher.search(q));
+      assertNotSame(first, searcher.search(SearchQuery.of("webinar", null, "en", null)));
+
+      index.apply(
+          GoldenEvents.published(
+              GoldenEvents.otherEntry(UUID.randomUUID(), "Another webinar", "On harm reduction")));
+      index.refresh();
+      SearchResult after = searcher.search(q);
+      assertEquals(first.total() + 1, after.total());
+    }
+  }
+
+  @Test
+  @DisplayName("a cache of size 0 computes every answer")
+  void off() throws IOException {
+    try (ContentIndex index = ContentIndex.open(dir)) {
+      index.apply(GoldenEvents.published());
+      index.refresh();
+      ContentSearcher searcher = new ContentSearcher(new LiveIndex(index), 0);
+      SearchQuery q = SearchQuery.of("webinar", null, null, null);
+      assertNotSame(searcher.search(q), searcher.search(q));
+    }
+  }
+}
