@@ -40,6 +40,7 @@ public final class EntryRepository {
           + " published_version = null, published_at = null, updated_at = now() where id = $1"
           + " returning "
           + COLUMNS;
+  private static final String DELETE = "delete from entries where id = $1";
   private static final String TYPES_OF = "select id, type_id from entries where id = any($1)";
   private static final String PUBLISHED_BY_SLUG =
       "select " + COLUMNS + " from entries where type_id = $1 and slug = $2";
@@ -81,6 +82,11 @@ public final class EntryRepository {
     return db.preparedQuery(UNPUBLISH)
         .execute(Tuple.of(id, version))
         .map(rs -> toEntry(rs.iterator().next()));
+  }
+
+  /** Deletes the entry with its versions and scheduled actions. */
+  public Future<Void> delete(SqlClient db, UUID id) {
+    return db.preparedQuery(DELETE).execute(Tuple.of(id)).mapEmpty();
   }
 
   /** The type of each of the given entries that exists. */

@@ -44,6 +44,10 @@ public final class EntryRoutes {
     router.get("/v1/manage/entries/:id").handler(keys.require(Role.AUTHOR)).handler(this::get);
     router.put("/v1/manage/entries/:id").handler(keys.require(Role.AUTHOR)).handler(this::update);
     router
+        .delete("/v1/manage/entries/:id")
+        .handler(keys.require(Role.EDITOR))
+        .handler(this::delete);
+    router
         .get("/v1/manage/entries/:id/versions")
         .handler(keys.require(Role.AUTHOR))
         .handler(this::versions);
@@ -83,6 +87,14 @@ public final class EntryRoutes {
     UUID id = Bodies.uuidParam(ctx, "id");
     JsonObject body = Bodies.object(ctx);
     reply(ctx, 200, service.update(actor(ctx), id, ctx.request().getHeader("If-Match"), body));
+  }
+
+  private void delete(RoutingContext ctx) {
+    UUID id = Bodies.uuidParam(ctx, "id");
+    service
+        .delete(actor(ctx), id, ctx.request().getHeader("If-Match"))
+        .onSuccess(x -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
   }
 
   private void versions(RoutingContext ctx) {

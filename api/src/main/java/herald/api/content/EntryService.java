@@ -199,6 +199,44 @@ public final class EntryService {
         .onSuccess(afterPublishChange::accept);
   }
 
+  /**
+   * Deletes an entry. A published one is first withdrawn in the same transaction, so that every
+   * consumer (search, website, partners' sync as a tombstone) removes it.
+   */
+  public Future<Void> delete(Principal actor, UUID id, String ifMatch) {
+    return pool.<Entry>withTransaction(
+            conn ->
+                lockExisting(conn, id)
+                    .compose(
+                        current -> {
+                          if (ifMatch != null) {
+                            checkIfMatch(ifMatch, current);
+                          }
+                          Future<Entry> withdrawn =
+                              Entry.PUBLISHED.equals(current.status())
+                                  ? unpublishIn(conn, actor, id, null)
+                                  : Future.succeededFuture(current);
+                          return withdrawn.compose(
+                              e ->
+                                  audit
+                                      .append(
+                                          conn,
+                                          actor,
+                                          "entry.delete",
+                                          "entry",
+                                          id.toString(),
+                                          e.version(),
+                                          null,
+                                          new JsonObject()
+                                              .put("type", e.type())
+                                              .put("slug", e.slug()))
+                                      .compose(x -> entries.delete(conn, id))
+                                      .map(e));
+                        }))
+        .onSuccess(afterPublishChange::accept)
+        .mapEmpty();
+  }
+
   /** Publishes within the caller's transaction (the scheduler's). */
   public Future<Entry> publishIn(
       SqlConnection conn, Principal actor, UUID id, List<String> locales) {
