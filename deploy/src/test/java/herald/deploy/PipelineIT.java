@@ -89,6 +89,10 @@ class PipelineIT {
     assertTrue(herald.siteDir().toString().contains("/.pipeline-it"));
     assertTrue(html.contains("Overdose prevention in Skopje"));
     assertTrue(html.contains("&lt;b&gt;everyone&lt;/b&gt;"), "text is escaped");
+    assertTrue(
+        html.contains("type=\"application/rss+xml\"")
+            && html.contains("/feeds/article.rss?locale=en"),
+        "the page announces its feeds");
     assertTrue(Files.readString(mkPage).contains("Превенција на предозирање"));
     // The data dir's name starts with a dot, like the default ./.herald.
     HttpResponse<String> served = get(herald.publisherUrl() + "/site/en/article/" + slug + "/");

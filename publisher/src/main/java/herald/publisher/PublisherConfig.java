@@ -101,10 +101,23 @@ public record PublisherConfig(
       String siteUrl,
       int pageSize,
       Optional<String> revalidateUrl,
-      Optional<String> revalidateSecret) {
+      Optional<String> revalidateSecret,
+      String feedsUrl) {
+
+    /** Where the api serves feeds, for the pages' autodiscovery links. */
+    public static final String DEFAULT_FEEDS_URL = "http://localhost:8080";
+
+    public WebsiteSettings(
+        String siteUrl,
+        int pageSize,
+        Optional<String> revalidateUrl,
+        Optional<String> revalidateSecret) {
+      this(siteUrl, pageSize, revalidateUrl, revalidateSecret, DEFAULT_FEEDS_URL);
+    }
 
     public WebsiteSettings {
       siteUrl = siteUrl.endsWith("/") ? siteUrl.substring(0, siteUrl.length() - 1) : siteUrl;
+      feedsUrl = feedsUrl.endsWith("/") ? feedsUrl.substring(0, feedsUrl.length() - 1) : feedsUrl;
       if (pageSize < 1) {
         throw new IllegalArgumentException("HERALD_SITE_PAGE_SIZE must be at least 1");
       }
@@ -173,7 +186,8 @@ public record PublisherConfig(
             Optional.ofNullable(env.get("HERALD_REVALIDATE_URL"))
                 .map(String::trim)
                 .filter(v -> !v.isEmpty()),
-            Optional.ofNullable(env.get("HERALD_REVALIDATE_SECRET")).filter(v -> !v.isEmpty())),
+            Optional.ofNullable(env.get("HERALD_REVALIDATE_SECRET")).filter(v -> !v.isEmpty()),
+            string(env, "HERALD_PUBLIC_URL", WebsiteSettings.DEFAULT_FEEDS_URL)),
         env);
   }
 

@@ -29,7 +29,11 @@ public final class Views {
       List<Link> alternates,
       String jsonLd,
       String homeHref,
-      String homeLabel) {}
+      String homeLabel,
+      List<Feed> feeds) {}
+
+  /** A feed a page announces for autodiscovery ({@code <link rel="alternate">}). */
+  public record Feed(String href, String type, String title) {}
 
   /** A link; {@code current} marks the page itself in a list of alternatives. */
   public record Link(String href, String label, String lang, boolean current) {

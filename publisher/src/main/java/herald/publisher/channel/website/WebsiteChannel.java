@@ -110,7 +110,7 @@ public final class WebsiteChannel implements Channel {
     this.siteDir = siteDir.toAbsolutePath().normalize();
     this.index = index;
     this.settings = settings;
-    this.renderer = new WebsiteRenderer(settings.siteUrl());
+    this.renderer = new WebsiteRenderer(settings.siteUrl(), settings.feedsUrl());
     this.revalidator =
         settings
             .revalidateUrl()

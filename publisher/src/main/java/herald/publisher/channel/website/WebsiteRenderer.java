@@ -53,8 +53,11 @@ final class WebsiteRenderer {
   /**
    * @param siteUrl the site root's public URL, without a trailing slash
    */
-  WebsiteRenderer(String siteUrl) {
+  private final String feedsUrl;
+
+  WebsiteRenderer(String siteUrl, String feedsUrl) {
     this.siteUrl = siteUrl;
+    this.feedsUrl = feedsUrl;
   }
 
   /** The template of a content type. */
@@ -155,7 +158,8 @@ final class WebsiteRenderer {
             alternates,
             jsonLd(entry, locale, title, summary, siteUrl + "/" + path, zone, event, known),
             root + locale + "/",
-            "Home");
+            "Home",
+            feeds(entry.contentType(), locale));
     return render(layout, Map.of("page", page, "entry", view));
   }
 
@@ -192,8 +196,20 @@ final class WebsiteRenderer {
             List.of(),
             null,
             root + locale + "/",
-            "Home");
+            "Home",
+            feeds("all", locale));
     return render("listing", Map.of("page", page, "listing", listing));
+  }
+
+  /** RSS, Atom and JSON Feed for the type (or all) in the locale, served by the api. */
+  private List<Views.Feed> feeds(String feed, String locale) {
+    String q =
+        "?locale=" + java.net.URLEncoder.encode(locale, java.nio.charset.StandardCharsets.UTF_8);
+    String base = feedsUrl + "/feeds/" + feed;
+    return List.of(
+        new Views.Feed(base + ".rss" + q, "application/rss+xml", "RSS"),
+        new Views.Feed(base + ".atom" + q, "application/atom+xml", "Atom"),
+        new Views.Feed(base + ".json" + q, "application/feed+json", "JSON Feed"));
   }
 
   private String render(String template, Map<String, Object> params) {
