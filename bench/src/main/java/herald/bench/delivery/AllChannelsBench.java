@@ -1,0 +1,230 @@
+package herald.bench.delivery;
+
+import herald.deploy.AllInOne;
+import herald.embedded.PgSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * Publish → delivered on all three channels (website, social through a local server that speaks
+ * Mastodon's {@code POST /api/v1/statuses}, newsletter) at a steady rate, as the publisher records
+ * it: from the api's publish time to each delivery marked sent.
+ *
+ * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec
+ * -Dbench.main=herald.bench.delivery.AllChannelsBench}; BENCH_RATE (20/s) and BENCH_PUBLISHES
+ * (400).
+ */
+public final class AllChannelsBench {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private AllChannelsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int rate = Integer.parseInt(System.getenv().getOrDefault("BENCH_RATE", "20"));
+    int n = Integer.parseInt(System.getenv().getOrDefault("BENCH_PUBLISHES", "400"));
+    Vertx mastodonVertx = Vertx.vertx();
+    AtomicLong statuses = new AtomicLong();
+    int mastodonPort =
+        mastodonVertx
+            .createHttpServer()
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            b -> {
+                              long id = statuses.incrementAndGet();
+                              req.response()
+                                  .putHeader("Content-Type", "application/json")
+                                  .end(
+                                      new JsonObject()
+                                          .put("id", Long.toString(id))
+                                          .put("url", "http://127.0.0.1/@herald/" + id)
+                                          .encode());
+                            }))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .actualPort();
+    Path dataDir = Files.createTempDirectory("herald-channels-bench");
+    Map<String, String> env = new HashMap<>();
+    env.put("HERALD_DATA_DIR", dataDir.toString());
+    env.put("HERALD_API_PORT", "0");
+    env.put("HERALD_INDEXER_PORT", "0");
+    env.put("HERALD_PUBLISHER_PORT", "0");
+    env.put("HERALD_SEED", "false");
+    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    env.put("HERALD_SMTP_PORT", "0");
+    env.put(
+        "HERALD_SOCIAL_ACCOUNTS",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("id", "bench")
+                    .put("network", "mastodon")
+                    .put("url", "http://127.0.0.1:" + mastodonPort)
+                    .put("token", "bench-token"))
+            .encode());
+    try (AllInOne herald = AllInOne.start(env)) {
+      String api = herald.apiUrl();
+      check(
+          send(
+              api,
+              "POST",
+              "/v1/manage/types",
+              "{\"id\":\"article\",\"name\":\"Article\",\"fields\":["
+                  + "{\"id\":\"title\",\"type\":\"text\",\"required\":true,\"localized\":true},"
+                  + "{\"id\":\"summary\",\"type\":\"text\",\"localized\":true},"
+                  + "{\"id\":\"tags\",\"type\":\"tags\"}]}"),
+          201);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        JsonObject entry =
+            new JsonObject()
+                .put("type", "article")
+                .put(
+                    "fields",
+                    new JsonObject()
+                        .put("title", new JsonObject().put("en", "Harm reduction update " + i))
+                        .put("summary", new JsonObject().put("en", "What changed, number " + i))
+                        .put("tags", new JsonArray().add("harm reduction")))
+                .put("channels", new JsonArray().add("website").add("social").add("newsletter"));
+        HttpResponse<String> c = send(api, "POST", "/v1/manage/entries", entry.encode());
+        check(c, 201);
+        ids.add(new JsonObject(c.body()).getString("id"));
+      }
+      System.out.printf(
+          "publishing %d entries at %d/s to website, social and newsletter …%n", n, rate);
+      long interval = 1_000_000_000L / rate;
+      long start = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        long wait = start + i * interval - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        check(send(api, "POST", "/v1/manage/entries/" + ids.get(i) + "/publish", null), 200);
+      }
+      PgSettings pg = herald.infrastructure().pg();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (sent(pg, ids) < 3L * n && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+      }
+      System.out.println();
+      report(pg, ids, n, rate);
+      System.out.printf("  local Mastodon server received %d statuses%n", statuses.get());
+    } finally {
+      mastodonVertx.close();
+      try (Stream<Path> paths = Files.walk(dataDir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static long sent(PgSettings pg, List<String> ids) throws Exception {
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT count(*) FROM publisher.delivery WHERE status = 'sent' AND entry_id = ANY(?)")) {
+      s.setArray(1, uuids(c, ids));
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Per channel, and for the slowest channel of each entry: publish → delivery sent. */
+  private static void report(PgSettings pg, List<String> ids, int n, int rate) throws Exception {
+    String perDelivery =
+        "SELECT entry_id, channel, extract(epoch FROM sent_at - published_at) * 1000 AS ms"
+            + " FROM publisher.delivery WHERE status = 'sent' AND entry_id = ANY(?)";
+    String sql =
+        "SELECT channel, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),"
+            + " percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms) FROM ("
+            + perDelivery
+            + ") d GROUP BY channel UNION ALL SELECT 'all three', count(*),"
+            + " percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),"
+            + " percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms) FROM ("
+            + "SELECT entry_id, max(ms) AS ms FROM ("
+            + perDelivery
+            + ") d GROUP BY entry_id HAVING count(*) = 3) e";
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        PreparedStatement s = c.prepareStatement(sql)) {
+      Array a = uuids(c, ids);
+      s.setArray(1, a);
+      s.setArray(2, a);
+      System.out.printf(
+          Locale.ROOT,
+          "publish → delivered, %d publishes at %d/s (recorded by the publisher)%n",
+          n,
+          rate);
+      System.out.println("| channel | delivered | p50 | p99 | max |");
+      System.out.println("| --- | --- | --- | --- | --- |");
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          System.out.printf(
+              Locale.ROOT,
+              "| %s | %d | %.1f ms | %.1f ms | %.1f ms |%n",
+              rs.getString(1),
+              rs.getLong(2),
+              rs.getDouble(3),
+              rs.getDouble(4),
+              rs.getDouble(5));
+        }
+      }
+    }
+  }
+
+  private static Array uuids(Connection c, List<String> ids) throws Exception {
+    return c.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray());
+  }
+
+  private static void check(HttpResponse<String> r, int status) {
+    if (r.statusCode() != status) {
+      throw new IllegalStateException(
+          "expected " + status + ", got " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  private static HttpResponse<String> send(String api, String method, String path, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(api + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer bench-admin-key")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
