@@ -80,6 +80,12 @@ public final class AllChannelsBench {
     env.put("HERALD_SEED", "false");
     env.put("HERALD_ADMIN_KEY", "bench-admin-key");
     env.put("HERALD_SMTP_PORT", "0");
+    // Settings under study pass through from the environment.
+    for (String k : List.of("HERALD_DELIVERY_WORKERS", "HERALD_DELIVERY_POLL_MS")) {
+      if (System.getenv(k) != null) {
+        env.put(k, System.getenv(k));
+      }
+    }
     env.put(
         "HERALD_SOCIAL_ACCOUNTS",
         new JsonArray()
