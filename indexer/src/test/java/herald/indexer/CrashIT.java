@@ -260,11 +260,7 @@ class CrashIT {
   }
 
   private static void sleepQuietly(long ms) {
-    try {
-      // Paces the producer so that the kill lands mid-stream; not a wait for a condition.
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // Paces the producer so that the kill lands mid-stream; not a wait for a condition.
+    java.util.concurrent.locks.LockSupport.parkNanos(ms * 1_000_000L);
   }
 }

@@ -63,13 +63,14 @@ class SyncMirrorIT {
       Future<String> partner =
           pool.submit(
               () -> {
-                while (done.get() < OPS / 10) {
-                  Thread.sleep(20);
-                }
+                org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofMinutes(2))
+                    .until(() -> done.get() >= OPS / 10);
                 String token = drain(h, key, "initial=true&limit=37", mirror, syncCalls);
                 while (writing.get()) {
                   token = drain(h, key, "token=" + enc(token), mirror, syncCalls);
-                  Thread.sleep(50);
+                  // A partner's polling interval (pacing, not waiting for a condition).
+                  java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
                 }
                 return token;
               });
