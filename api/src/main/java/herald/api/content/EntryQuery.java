@@ -3,7 +3,6 @@ package herald.api.content;
 import herald.api.http.Bodies;
 import herald.api.http.ProblemException;
 import io.vertx.core.MultiMap;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -496,10 +495,5 @@ final class EntryQuery {
   private String p(Object v) {
     params.add(v);
     return "$" + params.size();
-  }
-
-  /** For tests and debugging. */
-  JsonObject describe() {
-    return new JsonObject().put("sql", sql()).put("fingerprint", fingerprint);
   }
 }

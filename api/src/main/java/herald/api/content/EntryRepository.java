@@ -42,7 +42,7 @@ public final class EntryRepository {
           + COLUMNS;
   private static final String DELETE = "delete from entries where id = $1";
   private static final String TYPES_OF = "select id, type_id from entries where id = any($1)";
-  private static final String PUBLISHED_BY_SLUG =
+  private static final String BY_SLUG =
       "select " + COLUMNS + " from entries where type_id = $1 and slug = $2";
   private static final String BY_IDS = "select " + COLUMNS + " from entries where id = any($1)";
   private static final String SLUGS_LIKE =
@@ -103,7 +103,7 @@ public final class EntryRepository {
 
   /** The entry of the type with the slug, published or not. */
   public Future<Optional<Entry>> findBySlug(SqlClient db, String type, String slug) {
-    return db.preparedQuery(PUBLISHED_BY_SLUG)
+    return db.preparedQuery(BY_SLUG)
         .execute(Tuple.of(type, slug))
         .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(toEntry(rs.iterator().next())));
   }

@@ -42,8 +42,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     if (f instanceof ProblemException pe) {
       return pe.problem();
     }
-    if (f instanceof DecodeException
-        || f instanceof IllegalArgumentException && ctx.statusCode() < 0) {
+    // Bodies are parsed in Bodies.object (a ProblemException); this is for handlers that decode
+    // JSON themselves. An IllegalArgumentException elsewhere is a bug, a 500, not bad input.
+    if (f instanceof DecodeException) {
       return Problem.of(
           400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.");
     }
