@@ -1,14 +1,14 @@
 package herald.bench;
 
+import static herald.bench.BenchHttp.check;
+import static herald.bench.BenchHttp.deleteTree;
+import static herald.bench.BenchHttp.send;
+
 import herald.deploy.AllInOne;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
@@ -25,9 +25,6 @@ import java.util.concurrent.locks.LockSupport;
  * BENCH_RATE (publishes per second) starts publishes at a fixed rate instead of one by one.
  */
 public final class PublishToSearchBench {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
   private static final long POLL_MS =
       Long.parseLong(
           System.getenv()
@@ -106,12 +103,6 @@ public final class PublishToSearchBench {
     }
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
-
   /**
    * Starts publishes at a fixed rate whatever the latency (an open loop, as editors would), each
    * measured on its own thread.
@@ -179,31 +170,5 @@ public final class PublishToSearchBench {
   private static double pct(long[] sorted, int p) {
     int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
-  }
-
-  private static void check(HttpResponse<String> r, int status) {
-    if (r.statusCode() != status) {
-      throw new IllegalStateException(
-          "expected " + status + ", got " + r.statusCode() + ": " + r.body());
-    }
-  }
-
-  private static HttpResponse<String> send(
-      String api, String key, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(api + path))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

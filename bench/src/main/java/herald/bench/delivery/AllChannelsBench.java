@@ -1,13 +1,14 @@
 package herald.bench.delivery;
 
+import static herald.bench.BenchHttp.check;
+import static herald.bench.BenchHttp.deleteTree;
+import static herald.bench.BenchHttp.send;
+
 import herald.deploy.AllInOne;
 import herald.embedded.PgSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Publish → delivered on all three channels (website, social through a local server that speaks
@@ -39,8 +37,7 @@ import java.util.stream.Stream;
  * (400).
  */
 public final class AllChannelsBench {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final String KEY = "bench-admin-key";
 
   private AllChannelsBench() {}
 
@@ -78,7 +75,7 @@ public final class AllChannelsBench {
     env.put("HERALD_INDEXER_PORT", "0");
     env.put("HERALD_PUBLISHER_PORT", "0");
     env.put("HERALD_SEED", "false");
-    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    env.put("HERALD_ADMIN_KEY", KEY);
     env.put("HERALD_SMTP_PORT", "0");
     // Settings under study pass through from the environment.
     for (String k : List.of("HERALD_DELIVERY_WORKERS", "HERALD_DELIVERY_POLL_MS")) {
@@ -101,6 +98,7 @@ public final class AllChannelsBench {
       check(
           send(
               api,
+              KEY,
               "POST",
               "/v1/manage/types",
               "{\"id\":\"article\",\"name\":\"Article\",\"fields\":["
@@ -120,7 +118,7 @@ public final class AllChannelsBench {
                         .put("summary", new JsonObject().put("en", "What changed, number " + i))
                         .put("tags", new JsonArray().add("harm reduction")))
                 .put("channels", new JsonArray().add("website").add("social").add("newsletter"));
-        HttpResponse<String> c = send(api, "POST", "/v1/manage/entries", entry.encode());
+        HttpResponse<String> c = send(api, KEY, "POST", "/v1/manage/entries", entry.encode());
         check(c, 201);
         ids.add(new JsonObject(c.body()).getString("id"));
       }
@@ -133,7 +131,7 @@ public final class AllChannelsBench {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
-        check(send(api, "POST", "/v1/manage/entries/" + ids.get(i) + "/publish", null), 200);
+        check(send(api, KEY, "POST", "/v1/manage/entries/" + ids.get(i) + "/publish", null), 200);
       }
       PgSettings pg = herald.infrastructure().pg();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -145,9 +143,7 @@ public final class AllChannelsBench {
       System.out.printf("  local Mastodon server received %d statuses%n", statuses.get());
     } finally {
       mastodonVertx.close();
-      try (Stream<Path> paths = Files.walk(dataDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dataDir);
     }
   }
 
@@ -208,29 +204,5 @@ public final class AllChannelsBench {
 
   private static Array uuids(Connection c, List<String> ids) throws Exception {
     return c.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray());
-  }
-
-  private static void check(HttpResponse<String> r, int status) {
-    if (r.statusCode() != status) {
-      throw new IllegalStateException(
-          "expected " + status + ", got " + r.statusCode() + ": " + r.body());
-    }
-  }
-
-  private static HttpResponse<String> send(String api, String method, String path, String body)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(api + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer bench-admin-key")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

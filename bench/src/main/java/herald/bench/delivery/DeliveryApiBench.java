@@ -1,19 +1,19 @@
 package herald.bench.delivery;
 
+import static herald.bench.BenchHttp.check;
+import static herald.bench.BenchHttp.deleteTree;
+import static herald.bench.BenchHttp.send;
+
 import herald.deploy.AllInOne;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Delivery API throughput and latency with wrk: one cached entry ({@code GET /v1/entries/{id}}) and
@@ -37,9 +36,6 @@ import java.util.stream.Stream;
  * turns the api's response cache off.
  */
 public final class DeliveryApiBench {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
   private DeliveryApiBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -111,9 +107,7 @@ public final class DeliveryApiBench {
           seconds,
           noCache ? "off" : "on");
     } finally {
-      try (Stream<Path> paths = Files.walk(dataDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(dataDir);
     }
   }
 
@@ -232,31 +226,5 @@ public final class DeliveryApiBench {
         p50.group(1),
         p99.group(1),
         errs.isEmpty() ? "none" : String.join("; ", errs));
-  }
-
-  private static void check(HttpResponse<String> r, int status) {
-    if (r.statusCode() != status) {
-      throw new IllegalStateException(
-          "expected " + status + ", got " + r.statusCode() + ": " + r.body());
-    }
-  }
-
-  private static HttpResponse<String> send(
-      String api, String key, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(api + path))
-            .timeout(Duration.ofSeconds(60))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
