@@ -45,8 +45,8 @@ final class ContentDocuments {
   private static final int MAX_KEYWORD_CHARS = 200;
 
   /**
-   * The catch-all field only answers whether a document has a term (typos, prefixes, exclusions):
-   * no frequencies, positions or norms, which makes indexing it much cheaper.
+   * The catch-all fields only answer whether a document has a term: no frequencies, positions or
+   * norms, which makes indexing them much cheaper.
    */
   private static final FieldType ALL_TYPE = new FieldType();
 
@@ -87,6 +87,11 @@ final class ContentDocuments {
               IndexFields.ALL,
               String.join("\n", title, summary, body, String.join(" ", tags)),
               ALL_TYPE));
+      // The words and stems of title, summary and body in one field, so that a search can find
+      // which documents match from this field alone (see ContentSearcher).
+      d.add(
+          new LocalizedText(
+              IndexFields.MATCH, String.join("\n", title, summary, body), analyzer, ALL_TYPE));
       for (String tag : tags) {
         d.add(new StringField(IndexFields.TAGS, ContentAnalysis.fold(tag), Field.Store.NO));
         d.add(new SortedSetDocValuesField(IndexFields.TAGS, new BytesRef(tag)));
@@ -278,7 +283,11 @@ final class ContentDocuments {
     private final Analyzer analyzer;
 
     LocalizedText(String name, String value, Analyzer analyzer) {
-      super(name, value, TYPE);
+      this(name, value, analyzer, TYPE);
+    }
+
+    LocalizedText(String name, String value, Analyzer analyzer, FieldType type) {
+      super(name, value, type);
       this.analyzer = analyzer;
     }
 

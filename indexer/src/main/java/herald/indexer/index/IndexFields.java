@@ -42,6 +42,12 @@ public final class IndexFields {
   /** Title, summary, body and tags in folded form only: typo-tolerant and prefix matching. */
   public static final String ALL = "all";
 
+  /**
+   * Title, summary and body together, analyzed as those fields are (words and stems), documents
+   * only: which documents a search matches, without the cost of asking each field.
+   */
+  public static final String MATCH = "match";
+
   /** Tags of the {@code tags} field: folded filter terms, original facet values, stored. */
   public static final String TAGS = "tags";
 

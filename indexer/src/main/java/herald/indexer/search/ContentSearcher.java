@@ -25,7 +25,6 @@ import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MultiCollectorManager;
 import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
@@ -121,8 +120,7 @@ public final class ContentSearcher {
           if (cached != null) {
             return cached;
           }
-          Query query = query(text, languages, q, s.getIndexReader());
-          SearchResult result = search(s, q, text, languages, query, sort, after);
+          SearchResult result = search(s, q, text, languages, sort, after);
           cache.put(searcherKey, q, result);
           return result;
         });
@@ -133,34 +131,38 @@ public final class ContentSearcher {
       SearchQuery q,
       QueryText text,
       Set<Stemming> languages,
-      Query query,
       Sort sort,
       ScoreDoc after)
       throws IOException {
+    IndexReader reader = s.getIndexReader();
+    // Two forms of one query. Which documents match is answered from the MATCH field: one term
+    // per form of a word, without scores. Ranking asks title, summary and body for each
+    // form, with their boosts: several times the postings, so it only runs by relevance, where
+    // the top-score collector skips blocks of documents that cannot make the page (block-max WAND).
+    // The two match the same documents: MATCH holds the words and stems of the three fields, and
+    // typos, prefixes, phrases, exclusions and filters are the same clauses in both.
+    Query matching = query(text, languages, q, reader, false);
+    boolean byRelevance = q.order() == SearchQuery.Order.RELEVANCE;
+    Query ranking = byRelevance ? query(text, languages, q, reader, true) : matching;
     // One more than asked tells whether there is a next page. The total is exact up to
-    // EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are
-    // asked for: they visit every match anyway.
-    boolean withFacets = !q.facets().isEmpty();
-    int threshold = withFacets ? Integer.MAX_VALUE : EXACT_TOTAL_UP_TO;
-    // NOTE: by relevance, the plain top-score collector: it skips blocks of documents that cannot
-    // make the page (block-max WAND), which a sort with a tie-breaking field does not.
+    // EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are asked
+    // for: they count every match, on the cheap form of the query.
+    // NOTE: by relevance, the plain top-score collector: a sort with a tie-breaking field would
+    // not skip.
     CollectorManager<?, ? extends TopDocs> top =
-        q.order() == SearchQuery.Order.RELEVANCE
-            ? new TopScoreDocCollectorManager(q.limit() + 1, after, threshold)
-            : new TopFieldCollectorManager(sort, q.limit() + 1, (FieldDoc) after, threshold);
-    TopDocs docs;
-    Map<String, List<SearchResult.FacetValue>> facets;
-    if (withFacets) {
-      Object[] results =
-          s.search(query, new MultiCollectorManager(top, new FacetCounts(q.facets())));
-      docs = (TopDocs) results[0];
-      @SuppressWarnings("unchecked")
-      Map<String, List<SearchResult.FacetValue>> counted =
-          (Map<String, List<SearchResult.FacetValue>>) results[1];
-      facets = counted;
-    } else {
-      docs = s.search(query, top);
-      facets = Map.of();
+        byRelevance
+            ? new TopScoreDocCollectorManager(q.limit() + 1, after, EXACT_TOTAL_UP_TO)
+            : new TopFieldCollectorManager(
+                sort, q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
+    TopDocs docs = s.search(ranking, top);
+    long total = docs.totalHits.value;
+    boolean exact = docs.totalHits.relation == TotalHits.Relation.EQUAL_TO;
+    Map<String, List<SearchResult.FacetValue>> facets = Map.of();
+    if (!q.facets().isEmpty()) {
+      FacetCounts.Counted counted = s.search(matching, new FacetCounts(q.facets()));
+      total = counted.matches();
+      exact = true;
+      facets = counted.facets();
     }
     ScoreDoc[] page = docs.scoreDocs;
     int n = Math.min(page.length, q.limit());
@@ -170,7 +172,7 @@ public final class ContentSearcher {
             languages,
             w -> {
               try {
-                return typoTolerant(text, w, s.getIndexReader());
+                return typoTolerant(text, w, reader);
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
@@ -182,12 +184,7 @@ public final class ContentSearcher {
     }
     Optional<String> next =
         page.length > q.limit() ? Optional.of(Cursor.encode(q, page[n - 1])) : Optional.empty();
-    return new SearchResult(
-        docs.totalHits.value,
-        docs.totalHits.relation == TotalHits.Relation.EQUAL_TO,
-        hits,
-        facets,
-        next);
+    return new SearchResult(total, exact, hits, facets, next);
   }
 
   private static Set<Stemming> languages(SearchQuery q) {
@@ -210,13 +207,18 @@ public final class ContentSearcher {
     };
   }
 
-  static Query query(QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader)
+  /**
+   * The search as a Lucene query: {@code ranking} scores by field and form of each word; without
+   * it, the same documents are matched from the catch-all field, without scores.
+   */
+  static Query query(
+      QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader, boolean ranking)
       throws IOException {
     BooleanQuery.Builder all = new BooleanQuery.Builder();
     boolean fuzzy = text.words().size() + text.phrases().size() <= MAX_FUZZY_WORDS;
     for (int i = 0; i < text.words().size(); i++) {
       boolean prefix = text.prefixLast() && i == text.words().size() - 1;
-      all.add(word(text.words().get(i), languages, fuzzy, prefix, reader), Occur.MUST);
+      all.add(word(text.words().get(i), languages, fuzzy, prefix, reader, ranking), Occur.MUST);
     }
     for (List<String> phrase : text.phrases()) {
       all.add(phrase(phrase), Occur.MUST);
@@ -242,14 +244,22 @@ public final class ContentSearcher {
 
   /** One word: as written, by stems, with typos, as a prefix: any of these in any field. */
   private static Query word(
-      String raw, Set<Stemming> languages, boolean fuzzy, boolean prefix, IndexReader reader)
+      String raw,
+      Set<Stemming> languages,
+      boolean fuzzy,
+      boolean prefix,
+      IndexReader reader,
+      boolean ranking)
       throws IOException {
     BooleanQuery.Builder any = new BooleanQuery.Builder();
     List<String> variants = ContentAnalysis.variants(raw, languages);
     if (variants.isEmpty()) {
       return new TermQuery(new Term(IndexFields.ALL, raw));
     }
-    for (int i = 0; i < variants.size(); i++) {
+    for (int i = 0; i < variants.size() && !ranking; i++) {
+      any.add(new TermQuery(new Term(IndexFields.MATCH, variants.get(i))), Occur.SHOULD);
+    }
+    for (int i = 0; i < variants.size() && ranking; i++) {
       float weight = i == 0 ? 1f : STEM_WEIGHT;
       String v = variants.get(i);
       any.add(

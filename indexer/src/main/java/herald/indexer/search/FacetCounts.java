@@ -25,8 +25,10 @@ import org.apache.lucene.util.BytesRef;
  * Counts, over every match of a search, the values of the facet fields (type, locale, tags, year)
  * from their doc values: one pass, ordinals counted per segment and named once at the end.
  */
-final class FacetCounts
-    implements CollectorManager<FacetCounts.Counter, Map<String, List<FacetValue>>> {
+final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCounts.Counted> {
+  /** The number of matches and the counted facets. */
+  record Counted(long matches, Map<String, List<FacetValue>> facets) {}
+
   /** Facet name in the response → index field. */
   static final Map<String, String> FIELDS =
       new LinkedHashMap<>(
@@ -57,10 +59,12 @@ final class FacetCounts
   }
 
   @Override
-  public Map<String, List<FacetValue>> reduce(Collection<Counter> collectors) throws IOException {
+  public Counted reduce(Collection<Counter> collectors) throws IOException {
     Map<String, Map<String, Long>> merged = new HashMap<>();
+    long matches = 0;
     for (Counter c : collectors) {
       c.flush();
+      matches += c.matches;
       c.counts.forEach(
           (facet, values) -> {
             Map<String, Long> m = merged.computeIfAbsent(facet, k -> new HashMap<>());
@@ -80,7 +84,7 @@ final class FacetCounts
       values.sort(order);
       out.put(facet, values.size() > MAX_VALUES ? values.subList(0, MAX_VALUES) : values);
     }
-    return out;
+    return new Counted(matches, out);
   }
 
   /** Counts one slice of segments. */
@@ -96,6 +100,7 @@ final class FacetCounts
     private SortedDocValues[] single;
     private SortedSetDocValues[] values;
     private int[][] ordCounts;
+    private long matches;
 
     @Override
     public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
@@ -122,6 +127,7 @@ final class FacetCounts
 
         @Override
         public void collect(int doc) throws IOException {
+          matches++;
           for (int i = 0; i < dvs.length; i++) {
             if (sdvs[i] != null) {
               if (sdvs[i].advanceExact(doc)) {

@@ -250,6 +250,54 @@ class ContentSearcherTest {
   }
 
   @Test
+  @DisplayName("counting and sorting by date match exactly the documents the ranked search finds")
+  void matchingFormFindsWhatRankingFinds() throws IOException {
+    // Facets and date order run on the cheap form of the query (one catch-all field), ranking on
+    // title, summary and body: both must mean the same documents for every kind of word.
+    for (String q :
+        List.of(
+            "decriminalisation",
+            "harm reduction",
+            "programmes",
+            "Милошевић",
+            "milosevic",
+            "drug policy",
+            "decrimin",
+            "syrnge ",
+            "\"harm reduction\"",
+            "drug -webinar",
+            "Београ",
+            "needle syri",
+            "organisations",
+            "decriminalised",
+            "reducing",
+            "policies",
+            "launched",
+            "countries",
+            "webinars",
+            "правительства")) {
+      SearchResult ranked = search(q);
+      assertTrue(ranked.total() < 100, "one page holds every match of " + q);
+      Set<String> byRank = keys(ranked);
+      assertEquals(byRank, keys(search(q, "sort", "date")), q);
+      SearchResult counted = search(q, "limit", "1", "facets", "locale");
+      assertEquals(byRank.size(), counted.total(), q);
+      Map<String, Long> perLocale = new java.util.HashMap<>();
+      ranked.hits().forEach(h -> perLocale.merge(h.locale(), 1L, Long::sum));
+      Map<String, Long> facet = new java.util.HashMap<>();
+      counted.facets().get("locale").forEach(v -> facet.put(v.value(), v.count()));
+      assertEquals(perLocale, facet, q);
+    }
+    assertTrue(search("decriminalisation").total() > 0);
+  }
+
+  private static Set<String> keys(SearchResult r) {
+    Set<String> out = new HashSet<>();
+    r.hits().forEach(h -> out.add(h.id() + "/" + h.locale()));
+    return out;
+  }
+
+  @Test
   @DisplayName("only the facets asked for are counted, and none by default")
   void facetsOnRequest() throws IOException {
     assertEquals(Map.of(), search("decriminalisation").facets());
