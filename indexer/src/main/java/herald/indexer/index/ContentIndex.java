@@ -32,6 +32,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 
 /**
  * The Lucene read model of published content: one document per (entry, locale), upserted by entry
@@ -45,7 +46,7 @@ public final class ContentIndex implements Closeable {
    * Version of the document layout and analysis; an index written with another one is rebuilt from
    * the log on start (the fields and analyzers must match the queries).
    */
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
 
   static final String SCHEMA_KEY = "schema";
 
@@ -73,6 +74,12 @@ public final class ContentIndex implements Closeable {
 
   /** Indexing buffer while rebuilding: fewer, larger segments, flushed less often. */
   private static final double REBUILD_RAM_BUFFER_MB = 256;
+
+  /** Segments up to this size (flushed or merged) may stay in memory until committed. */
+  private static final double NRT_CACHE_MAX_MERGE_MB = 4;
+
+  /** At most this much of them. */
+  private static final double NRT_CACHE_MAX_MB = 48;
 
   private final Path folder;
   private final Directory directory;
@@ -143,7 +150,12 @@ public final class ContentIndex implements Closeable {
 
   private static ContentIndex open(Path folder, boolean rebuild) throws IOException {
     Files.createDirectories(folder);
-    Directory directory = FSDirectory.open(folder);
+    // NOTE: a live index refreshes after every batch, often one event: each refresh flushes a
+    // tiny segment, which the caching directory keeps in memory until a merge or commit writes it
+    // out (a commit syncs it first, so durability is unchanged). A rebuild's segments are large
+    // and go straight to disk.
+    Directory directory =
+        new NRTCachingDirectory(FSDirectory.open(folder), NRT_CACHE_MAX_MERGE_MB, NRT_CACHE_MAX_MB);
     try {
       return new ContentIndex(folder, directory, rebuild);
     } catch (IOException | RuntimeException e) {
