@@ -68,7 +68,16 @@ public final class IndexerBench {
     int entries = Integer.parseInt(System.getenv().getOrDefault("BENCH_ENTRIES", "100000"));
     int clients = Integer.parseInt(System.getenv().getOrDefault("BENCH_CLIENTS", "32"));
     int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "30"));
-    Path dir = Files.createTempDirectory("herald-indexer-bench");
+    String keep = System.getenv("BENCH_KEEP_DIR");
+    if (System.getenv("BENCH_CPU_ONLY") != null) {
+      // Measures the CPU per search of the mix on an index a previous run kept.
+      cpuPerSearch(Path.of(keep).resolve("index"), new Corpus(new Random(20261127)).queries());
+      return;
+    }
+    Path dir =
+        keep != null
+            ? Files.createDirectories(Path.of(keep))
+            : Files.createTempDirectory("herald-indexer-bench");
     System.out.printf("data in %s; starting a Kafka broker …%n", dir);
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
       String topic = Topics.CONTENT;
@@ -167,7 +176,9 @@ public final class IndexerBench {
         vertx.close().await(60, TimeUnit.SECONDS);
       }
     } finally {
-      deleteTree(dir);
+      if (keep == null) {
+        deleteTree(dir);
+      }
     }
   }
 
