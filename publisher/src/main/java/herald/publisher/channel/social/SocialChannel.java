@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each account's post is recorded in {@code publisher.social_post} before the call ({@code
  * posting}, with the idempotency key) and after it ({@code posted}, with the network's id), so a
- * retry skips the accounts already done and repeats a lost call with the same key. A newer version
- * of a posted entry edits the Mastodon status (when its text changed), leaves the Bluesky post as
- * it is (Bluesky has no edits, and a repost would reach followers twice) and tells the webhook
- * {@code social.post.updated}.
+ * retry skips the accounts already done and repeats a lost call with the same key; a newer version
+ * that finds an older one's call unfinished repeats that call first, then updates its post. A newer
+ * version of a posted entry edits the Mastodon status (when its text changed), leaves the Bluesky
+ * post as it is (Bluesky has no edits, and a repost would reach followers twice) and tells the
+ * webhook {@code social.post.updated}.
  */
 public final class SocialChannel implements Channel {
 
@@ -200,6 +201,28 @@ public final class SocialChannel implements Channel {
     SocialPost post = SocialText.compose(entry, locale, account.network(), config.siteUrl());
     Optional<StoredPost> stored = await(posts.find(pool, entry.entryId(), account.id()));
 
+    if (stored.isPresent() && !stored.get().posted() && stored.get().version() < entry.version()) {
+      // An older version's try that may have reached the network (its answer lost, or the
+      // publisher killed): a network that took it answers a repeat under its key with that older
+      // post, whatever the repeat carries (Mastodon's Idempotency-Key, a receiver's webhook-id).
+      // So the repeat is recorded as the older version's post, which is then brought up to this
+      // version like any posted one; recording it as this version would leave the older text
+      // out there for good.
+      StoredPost earlier = stored.get();
+      RemotePost remote =
+          create(account, entry, post, earlier.idempotencyKey(), earlier.remoteId());
+      await(
+          posts.recordPosted(
+              pool, entry.entryId(), account.id(), earlier.version(), remote, earlier.text()));
+      LOG.info(
+          "finished the unfinished post of entry {} v{} to {}, to bring it to v{}",
+          entry.entryId(),
+          earlier.version(),
+          account.id(),
+          entry.version());
+      stored = await(posts.find(pool, entry.entryId(), account.id()));
+    }
+
     if (stored.isPresent() && stored.get().posted()) {
       StoredPost done = stored.get();
       if (done.version() >= entry.version()) {
@@ -228,16 +251,7 @@ public final class SocialChannel implements Channel {
             key,
             planned,
             post.text()));
-    RemotePost remote =
-        switch (account.network()) {
-          case MASTODON -> mastodon.create(account, post, key);
-          case BLUESKY -> bluesky.create(account, post, planned, entry.occurredAt());
-          case WEBHOOK -> {
-            webhook.send(
-                account, key, "social.post.created", webhookData(account, entry, post, key));
-            yield new RemotePost(key, null);
-          }
-        };
+    RemotePost remote = create(account, entry, post, key, planned);
     await(
         posts.recordPosted(
             pool, entry.entryId(), account.id(), entry.version(), remote, post.text()));
@@ -247,6 +261,23 @@ public final class SocialChannel implements Channel {
         entry.version(),
         account.id(),
         remote.uri() == null ? remote.id() : remote.uri());
+  }
+
+  /**
+   * Makes the post under the idempotency key (Bluesky: under the planned record key); a repeat of a
+   * call that went through finds the post made then.
+   */
+  private RemotePost create(
+      SocialAccount account, ContentPublished entry, SocialPost post, String key, String planned)
+      throws IOException {
+    return switch (account.network()) {
+      case MASTODON -> mastodon.create(account, post, key);
+      case BLUESKY -> bluesky.create(account, post, planned, entry.occurredAt());
+      case WEBHOOK -> {
+        webhook.send(account, key, "social.post.created", webhookData(account, entry, post, key));
+        yield new RemotePost(key, null);
+      }
+    };
   }
 
   private void update(

@@ -397,6 +397,40 @@ class SocialChannelIT {
   }
 
   @Test
+  @DisplayName(
+      "a newer version after an answer lost on the way back edits the post that went through")
+  void newerVersionAfterLostAnswer() throws Exception {
+    SocialChannel impatient = channel(Duration.ofMillis(500));
+    networks.trouble("/api/v1/statuses", Trouble.EFFECT_THEN_HANG, 0, null);
+    networks.trouble("/hook", Trouble.EFFECT_THEN_HANG, 0, null);
+    assertThrows(RetryLaterException.class, () -> impatient.publish(published(5)));
+    assertTrue(rows().stream().anyMatch(r -> r.status().equals("posting")));
+
+    // Version 5's retry is superseded by version 6, which finds version 5's try unfinished.
+    ContentPublished v6 =
+        published(
+            6,
+            v ->
+                ((ObjectNode) v.get("fields").get("title"))
+                    .put("en", "Webinar on decriminalisation: recording online"));
+    channel(Duration.ofSeconds(2)).publish(v6);
+
+    assertEquals(1, networks.statuses.size(), "no second status");
+    assertEquals(
+        SocialText.compose(v6, "en", Network.MASTODON, SITE).text(),
+        networks.statuses.values().iterator().next().getString("content"),
+        "the status shows version 6");
+    assertTrue(
+        networks.webhookEvents().values().stream()
+            .anyMatch(
+                e ->
+                    e.getString("type").equals("social.post.updated")
+                        && e.getJsonObject("data").getLong("version") == 6),
+        "the webhook heard of version 6: " + networks.webhookEvents());
+    assertTrue(rows().stream().allMatch(r -> r.posted() && r.version() == 6));
+  }
+
+  @Test
   @DisplayName("one delivery per account: a target's delivery posts and deletes only there")
   void deliveryPerTarget() throws Exception {
     ContentPublished entry = published(5);
