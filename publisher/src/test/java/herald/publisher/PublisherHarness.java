@@ -100,6 +100,11 @@ public final class PublisherHarness implements AutoCloseable {
   }
 
   public PublisherConfig config() {
+    return PublisherConfig.fromEnv(env());
+  }
+
+  /** The environment of {@link #config()}, for a publisher started as a process of its own. */
+  public Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("HERALD_PUBLISHER_PORT", "0");
     env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -122,7 +127,7 @@ public final class PublisherHarness implements AutoCloseable {
     env.put("HERALD_DELIVERY_STOP_GRACE_MS", "1000");
     env.put("HERALD_SITE_URL", "https://site.example");
     env.putAll(overrides);
-    return PublisherConfig.fromEnv(env);
+    return env;
   }
 
   public PublisherVerticle deploy() throws Exception {

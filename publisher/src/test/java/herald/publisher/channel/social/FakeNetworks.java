@@ -1,10 +1,13 @@
 package herald.publisher.channel.social;
 
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,18 +17,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local HTTP server speaking the parts of Mastodon's API, a Bluesky PDS's XRPC and a webhook
- * receiver that the social channel uses, recording every request it received.
+ * receiver that the social channel uses, recording every request it received. Like the real
+ * services, it makes one post per Mastodon {@code Idempotency-Key}, one record per Bluesky record
+ * key and takes one event per {@code webhook-id}.
  */
-final class FakeNetworks implements AutoCloseable {
+public final class FakeNetworks implements AutoCloseable {
 
-  static final String TOKEN = "mastodon-token";
-  static final String HANDLE = "dpnsee.bsky.social";
-  static final String APP_PASSWORD = "abcd-efgh-ijkl-mnop";
-  static final String DID = "did:plc:dpnsee";
+  public static final String TOKEN = "mastodon-token";
+  public static final String HANDLE = "dpnsee.bsky.social";
+  public static final String APP_PASSWORD = "abcd-efgh-ijkl-mnop";
+  public static final String DID = "did:plc:dpnsee";
 
   /** A request as received. */
-  record Received(String method, String path, MultiMap headers, String body) {
-    JsonObject json() {
+  public record Received(String method, String path, MultiMap headers, String body) {
+    public JsonObject json() {
       return new JsonObject(body);
     }
   }
@@ -45,34 +50,101 @@ final class FakeNetworks implements AutoCloseable {
   final List<Received> received = new CopyOnWriteArrayList<>();
   final Map<String, JsonObject> statuses = new ConcurrentHashMap<>();
   final Map<String, JsonObject> records = new ConcurrentHashMap<>();
+  final Map<String, JsonObject> webhookEvents = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, Injected> troubles = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger(1000);
   private final AtomicInteger sessions = new AtomicInteger();
+  private final List<Runnable> held = new ArrayList<>(); // guarded by this
+  private boolean holding; // guarded by this
+  private final Vertx vertx;
   private final HttpServer server;
+  private volatile long delayMs;
 
-  FakeNetworks(Vertx vertx) throws Exception {
+  public FakeNetworks(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     server =
         vertx
             .createHttpServer()
             .requestHandler(
                 req ->
                     req.body()
-                        .onSuccess(b -> handle(req, b.toString()))
+                        .onSuccess(b -> later(() -> handle(req, b.toString())))
                         .onFailure(e -> req.response().setStatusCode(500).end()))
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS);
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /**
+   * Handles every request only after {@code perRequest}, as a loaded service would: the effect
+   * lands then, even if the client is gone by that time.
+   */
+  public void slowDown(Duration perRequest) {
+    delayMs = perRequest.toMillis();
+  }
+
+  /** Keeps the requests that arrive from now on unhandled (no effect, no answer) until released. */
+  public synchronized void hold() {
+    holding = true;
+  }
+
+  /** How many requests are held. */
+  public synchronized int held() {
+    return held.size();
+  }
+
+  /** Handles the held requests, whose clients may be gone by now, and holds no more. */
+  public void release() {
+    List<Runnable> out;
+    synchronized (this) {
+      holding = false;
+      out = List.copyOf(held);
+      held.clear();
+    }
+    out.forEach(Runnable::run);
+  }
+
+  /** Mastodon statuses made, by the {@code Idempotency-Key} that made them. */
+  public Map<String, JsonObject> mastodonStatusesByKey() {
+    return Map.copyOf(byIdempotencyKey);
+  }
+
+  /** Bluesky records there now, by record key. */
+  public Map<String, JsonObject> blueskyRecords() {
+    return Map.copyOf(records);
+  }
+
+  /** Webhook events taken, by {@code webhook-id}: the body of the first delivery of each. */
+  public Map<String, JsonObject> webhookEvents() {
+    return Map.copyOf(webhookEvents);
+  }
+
+  private void later(Runnable handling) {
+    synchronized (this) {
+      if (holding) {
+        // Handled on the request's own event loop when released.
+        Context context = Vertx.currentContext();
+        held.add(() -> context.runOnContext(v -> handling.run()));
+        return;
+      }
+    }
+    long delay = delayMs;
+    if (delay > 0) {
+      vertx.setTimer(delay, t -> handling.run());
+    } else {
+      handling.run();
+    }
   }
 
   void trouble(String pathPrefix, Trouble trouble, int status, String retryAfter) {
     troubles.put(pathPrefix, new Injected(trouble, status, retryAfter));
   }
 
-  List<Received> requests(String method, String pathPrefix) {
+  public List<Received> requests(String method, String pathPrefix) {
     return received.stream()
         .filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix))
         .toList();
@@ -109,6 +181,11 @@ final class FakeNetworks implements AutoCloseable {
     } else if (path.startsWith("/xrpc/")) {
       bluesky(req, body, answer);
     } else if (path.startsWith("/hook")) {
+      // A Standard Webhooks receiver takes each webhook-id once; a repeat is acknowledged only.
+      String id = req.getHeader("webhook-id");
+      if (id != null) {
+        webhookEvents.putIfAbsent(id, new JsonObject(body));
+      }
       if (answer) {
         req.response().setStatusCode(204).end();
       }
