@@ -57,8 +57,29 @@ public final class DeliveryReadRepository {
 
   private static final RowMapper<JsonObject> JSON = DeliveryReadRepository::json;
 
-  /** Applies a status event; true when it changed the row (false for older news). */
-  public Future<Boolean> upsert(SqlClient client, DeliveryStatusEvent e) {
+  /**
+   * Applies status events in order, in one round trip (call it in a transaction); returns how many
+   * changed a row (the others were older news).
+   */
+  public Future<Integer> upsertAll(SqlClient client, List<DeliveryStatusEvent> events) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    List<Map<String, Object>> batch = new ArrayList<>(events.size());
+    events.forEach(e -> batch.add(params(e)));
+    return SqlTemplate.forUpdate(client, UPSERT)
+        .executeBatch(batch)
+        .map(
+            first -> {
+              int changed = 0;
+              for (io.vertx.sqlclient.SqlResult<Void> r = first; r != null; r = r.next()) {
+                changed += r.rowCount();
+              }
+              return changed;
+            });
+  }
+
+  private static Map<String, Object> params(DeliveryStatusEvent e) {
     JsonArray history = new JsonArray();
     for (DeliveryStatusEvent.Attempt a : e.history()) {
       history.add(
@@ -86,7 +107,7 @@ public final class DeliveryReadRepository {
     p.put("updatedAt", time(e.updatedAt()));
     p.put("sentAt", time(e.sentAt()));
     p.put("history", history);
-    return SqlTemplate.forUpdate(client, UPSERT).execute(p).map(r -> r.rowCount() > 0);
+    return p;
   }
 
   /** Every delivery of an entry, newest version first, as API JSON. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,15 +130,14 @@ final class DeliveryStatusConsumer {
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         boolean retry = false;
         for (TopicPartition tp : records.partitions()) {
-          for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
-            if (!handle(r)) {
-              // This partition starts again at this record; its later records wait.
-              c.seek(tp, r.offset());
-              retry = true;
-              break;
-            }
-            done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+          List<ConsumerRecord<String, byte[]>> batch = records.records(tp);
+          if (!apply(batch)) {
+            // This partition starts again at the batch; its later records wait.
+            c.seek(tp, batch.get(0).offset());
+            retry = true;
+            continue;
           }
+          done.put(tp, new OffsetAndMetadata(batch.get(batch.size() - 1).offset() + 1));
         }
         commit(c, done);
         if (retry) {
@@ -162,28 +162,35 @@ final class DeliveryStatusConsumer {
     }
   }
 
-  /** Applies one record; false when it should be tried again after a pause. */
-  private boolean handle(ConsumerRecord<String, byte[]> r) {
-    DeliveryStatusEvent event;
-    try {
-      event = DeliveryEventCodec.statusFromRecord(r);
-    } catch (MalformedEventException e) {
-      poison.increment();
-      LOG.error(
-          "skipping poison record {}-{}@{}: {}",
-          r.topic(),
-          r.partition(),
-          r.offset(),
-          e.getMessage());
-      return true;
+  /**
+   * Applies one partition's records of a poll in one transaction (poison records skipped); false
+   * when they should be tried again after a pause.
+   */
+  private boolean apply(List<ConsumerRecord<String, byte[]>> records) {
+    List<DeliveryStatusEvent> events = new ArrayList<>(records.size());
+    for (ConsumerRecord<String, byte[]> r : records) {
+      try {
+        events.add(DeliveryEventCodec.statusFromRecord(r));
+      } catch (MalformedEventException e) {
+        poison.increment();
+        LOG.error(
+            "skipping poison record {}-{}@{}: {}",
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            e.getMessage());
+      }
     }
     try {
-      boolean changed = repository.upsert(pool, event).await(DB_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      (changed ? applied : stale).increment();
+      int changed =
+          pool.withTransaction(conn -> repository.upsertAll(conn, events))
+              .await(DB_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      applied.increment(changed);
+      stale.increment(events.size() - changed);
       return true;
     } catch (Exception e) {
       LOG.warn(
-          "could not apply delivery status {}, retrying: {}", event.deliveryId(), e.toString());
+          "could not apply {} delivery status events, retrying: {}", events.size(), e.toString());
       return false;
     }
   }
