@@ -27,7 +27,7 @@ public final class OpenApiValidation {
   private OpenApiValidation(Vertx vertx, JsonObject raw, OpenAPIContract contract) {
     this.raw = raw;
     this.contract = contract;
-    this.validator = RequestValidator.create(vertx, contract);
+    this.validator = RequestValidator.create(vertx, ReusedValidators.of(contract));
   }
 
   /** Loads and checks the contract from the class path. */

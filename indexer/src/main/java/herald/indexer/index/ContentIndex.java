@@ -115,10 +115,12 @@ public final class ContentIndex implements Closeable {
                     ? IndexWriterConfig.OpenMode.CREATE
                     : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
             .setRAMBufferSizeMB(rebuild ? REBUILD_RAM_BUFFER_MB : LIVE_RAM_BUFFER_MB)
-            // NOTE: while rebuilding, large flushed segments are neither merged nor packed into
-            // compound files (both cost CPU the analysis needs); see finishBulkLoad().
+            // NOTE: while rebuilding, large flushed segments are not merged (it costs CPU the
+            // analysis needs); see finishBulkLoad(). Flushed segments are never packed into a
+            // compound file: a live refresh flushes one per batch, and packing copies every file
+            // of it once more; merged segments are packed as the merge policy decides.
             .setMergePolicy(rebuild ? NoMergePolicy.INSTANCE : new TieredMergePolicy())
-            .setUseCompoundFile(!rebuild)
+            .setUseCompoundFile(false)
             // Only commit() commits, so documents are never made durable without their offsets.
             .setCommitOnClose(false);
     boolean fresh = !DirectoryReader.indexExists(directory);
@@ -292,7 +294,7 @@ public final class ContentIndex implements Closeable {
    * (the small segments of per-batch refreshes would pile up otherwise).
    */
   public void finishBulkLoad() {
-    writer.getConfig().setMergePolicy(new TieredMergePolicy()).setUseCompoundFile(true);
+    writer.getConfig().setMergePolicy(new TieredMergePolicy());
   }
 
   /** The version of the entry that the index holds (content or tombstone), if any. */
