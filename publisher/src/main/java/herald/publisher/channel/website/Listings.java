@@ -46,6 +46,31 @@ final class Listings {
     return to <= 0 ? new ArrayList<>() : new ArrayList<>(newestFirst.subList(from, to));
   }
 
+  /**
+   * The first archive page that can differ from before a change of one entry: {@code rows} is the
+   * listing after it (newest first), {@code old} and {@code neu} the entry's row before and after
+   * (null when not in the listing). The other entries keep their order, so the listings agree up to
+   * the older of the entry's two places; a place is counted conservatively, as the number of other
+   * entries published strictly earlier (ties may sort either way). Integer.MAX_VALUE when neither
+   * row is given.
+   */
+  static int firstArchiveChanged(List<PageRow> rows, PageRow old, PageRow neu, int size) {
+    int place = Integer.MAX_VALUE;
+    for (PageRow x : new PageRow[] {old, neu}) {
+      if (x == null) {
+        continue;
+      }
+      int older = 0;
+      for (PageRow r : rows) {
+        if (!r.entryId().equals(x.entryId()) && r.publishedAt().isBefore(x.publishedAt())) {
+          older++;
+        }
+      }
+      place = Math.min(place, older);
+    }
+    return place == Integer.MAX_VALUE ? Integer.MAX_VALUE : place / size + 1;
+  }
+
   /** The archive page holding the item at {@code index} of a newest-first list of {@code n}. */
   static int archiveOf(int n, int index, int size) {
     return (n - 1 - index) / size + 1;

@@ -24,6 +24,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -241,14 +242,33 @@ public final class WebsiteChannel implements Channel {
 
   /**
    * Rewrites the index pages of every locale the entry was or is in, the tag pages of every tag it
-   * had or has there, the root page and the sitemap; returns the changed paths.
+   * had or has there, the root page and the sitemap; returns the changed paths. Of a listing's
+   * archive pages only those from the entry's old or new place onwards are rendered: the others
+   * hold the same entries as before (see {@link #listing}).
    */
   private Set<String> rebuildListings(List<PageRow> before, List<PageRow> after)
       throws IOException {
+    return rebuildListings(before, after, false);
+  }
+
+  /**
+   * Renders every page of every listing, writing those that differ from the files; returns the
+   * changed paths. Publishing keeps the listings up to date on its own: this is the reference the
+   * tests hold it to, and the way to redo them all (after a change of templates, say).
+   */
+  Set<String> rebuildAllListings() throws IOException {
+    synchronized (lock) {
+      return rebuildListings(List.of(), index.all(), true);
+    }
+  }
+
+  private Set<String> rebuildListings(List<PageRow> before, List<PageRow> after, boolean every)
+      throws IOException {
     Map<String, Set<String>> tagsByLocale = new LinkedHashMap<>();
+    Map<String, String> slugs = new HashMap<>();
     for (PageRow r : concat(before, after)) {
-      Set<String> slugs = tagsByLocale.computeIfAbsent(r.locale(), l -> new LinkedHashSet<>());
-      r.tags().forEach(t -> slugs.add(Listings.tagSlug(t)));
+      Set<String> inLocale = tagsByLocale.computeIfAbsent(r.locale(), l -> new LinkedHashSet<>());
+      r.tags().forEach(t -> inLocale.add(slug(t, slugs)));
     }
     Set<String> changed = new TreeSet<>();
     List<Write> writes = new ArrayList<>();
@@ -258,22 +278,34 @@ public final class WebsiteChannel implements Channel {
         continue;
       }
       List<PageRow> rows = index.locale(locale);
-      writes.addAll(listing(locale, locale + "/", "Latest", rows, changed));
+      PageRow old = every ? null : inLocale(before, locale);
+      // NOTE: as the index keeps it (a republished entry keeps its first publication date).
+      PageRow neu = every ? null : sameEntry(rows, inLocale(after, locale));
+      writes.addAll(listing(locale, locale + "/", "Latest", rows, old, neu, every, changed));
       for (String slug : e.getValue()) {
         if (slug.isEmpty()) {
           continue;
         }
-        List<PageRow> tagged =
-            rows.stream()
-                .filter(r -> r.tags().stream().anyMatch(t -> Listings.tagSlug(t).equals(slug)))
-                .toList();
+        List<PageRow> tagged = rows.stream().filter(r -> tagged(r, slug, slugs)).toList();
+        // NOTE: named as the oldest entry writes it, so that new entries do not rename every page
+        // of the listing.
         String label =
-            tagged.stream()
-                .flatMap(r -> r.tags().stream())
-                .filter(t -> Listings.tagSlug(t).equals(slug))
-                .findFirst()
-                .orElse(slug);
-        writes.addAll(listing(locale, locale + "/tag/" + slug + "/", "#" + label, tagged, changed));
+            tagged.isEmpty()
+                ? slug
+                : tagged.get(tagged.size() - 1).tags().stream()
+                    .filter(t -> slug(t, slugs).equals(slug))
+                    .findFirst()
+                    .orElse(slug);
+        writes.addAll(
+            listing(
+                locale,
+                locale + "/tag/" + slug + "/",
+                "#" + label,
+                tagged,
+                old != null && tagged(old, slug, slugs) ? old : null,
+                neu != null && tagged(neu, slug, slugs) ? neu : null,
+                every,
+                changed));
       }
     }
     List<PageRow> all = index.all();
@@ -283,14 +315,43 @@ public final class WebsiteChannel implements Channel {
     return changed;
   }
 
+  private static String slug(String tag, Map<String, String> slugs) {
+    return slugs.computeIfAbsent(tag, Listings::tagSlug);
+  }
+
+  private static boolean tagged(PageRow r, String slug, Map<String, String> slugs) {
+    return r.tags().stream().anyMatch(t -> slug(t, slugs).equals(slug));
+  }
+
+  private static PageRow sameEntry(List<PageRow> rows, PageRow row) {
+    return row == null
+        ? null
+        : rows.stream().filter(r -> r.entryId().equals(row.entryId())).findFirst().orElse(null);
+  }
+
+  private static PageRow inLocale(List<PageRow> rows, String locale) {
+    return rows.stream().filter(r -> r.locale().equals(locale)).findFirst().orElse(null);
+  }
+
   /**
    * Writes one listing: its first page ({@code base}) with the newest entries, and archive pages
-   * ({@code base/page/<n>/}, 1 the oldest) that keep their content as new entries arrive, so that a
-   * publish rewrites the first page and the newest archive page rather than every page. Files whose
-   * content did not change are not written. Returns the changed paths.
+   * ({@code base/page/<n>/}, 1 the oldest) that keep their content as new entries arrive. {@code
+   * rows} is the listing after the change, newest first; {@code old} and {@code neu} are the
+   * changed entry's row before and after it, when the listing has it. Only the archive pages from
+   * the first place where the listing can differ onwards are rendered (for a new entry, the newest
+   * page), pages that did not exist, and the one whose link to newer ones changes when the number
+   * of pages does; {@code all} renders every page. Files whose content did not change are not
+   * written. Returns the changed paths.
    */
   private List<Write> listing(
-      String locale, String base, String heading, List<PageRow> rows, Set<String> changed)
+      String locale,
+      String base,
+      String heading,
+      List<PageRow> rows,
+      PageRow old,
+      PageRow neu,
+      boolean all,
+      Set<String> changed)
       throws IOException {
     List<Write> writes = new ArrayList<>();
     Path baseDir = siteDir.resolve(base);
@@ -304,6 +365,10 @@ public final class WebsiteChannel implements Channel {
     }
     int size = settings.pageSize();
     int archives = rows.size() > size ? Listings.pages(rows.size(), size) : 0;
+    int countBefore = rows.size() - (neu == null ? 0 : 1) + (old == null ? 0 : 1);
+    int archivesBefore = countBefore > size ? Listings.pages(countBefore, size) : 0;
+    int firstChanged = all ? 1 : Listings.firstArchiveChanged(rows, old, neu, size);
+    int relinked = archivesBefore != archives ? Math.min(archivesBefore, archives) : 0;
     // The first page: the newest entries, and a link to the archive page after them.
     String olderThanFirst =
         archives == 0 ? null : Listings.pageDir(base, Listings.archiveOf(rows.size(), size, size));
@@ -317,6 +382,10 @@ public final class WebsiteChannel implements Channel {
             olderThanFirst,
             0));
     for (int k = 1; k <= archives; k++) {
+      if (k < firstChanged && k != relinked && k <= archivesBefore) {
+        // Same entries and links as before.
+        continue;
+      }
       String dir = Listings.pageDir(base, k);
       String newer = k < archives ? Listings.pageDir(base, k + 1) : base;
       String older = k > 1 ? Listings.pageDir(base, k - 1) : null;
