@@ -33,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * it: from the api's publish time to each delivery marked sent.
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec
- * -Dbench.main=herald.bench.delivery.AllChannelsBench}; BENCH_RATE (20/s) and BENCH_PUBLISHES
- * (400).
+ * -Dbench.main=herald.bench.delivery.AllChannelsBench}; BENCH_RATE (20/s), BENCH_PUBLISHES (400)
+ * and BENCH_WARMUP (40 publishes at the same rate first, not counted).
  */
 public final class AllChannelsBench {
   private static final String KEY = "bench-admin-key";
@@ -44,6 +44,7 @@ public final class AllChannelsBench {
   public static void main(String[] args) throws Exception {
     int rate = Integer.parseInt(System.getenv().getOrDefault("BENCH_RATE", "20"));
     int n = Integer.parseInt(System.getenv().getOrDefault("BENCH_PUBLISHES", "400"));
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "40"));
     Vertx mastodonVertx = Vertx.vertx();
     AtomicLong statuses = new AtomicLong();
     int mastodonPort =
@@ -107,7 +108,7 @@ public final class AllChannelsBench {
                   + "{\"id\":\"tags\",\"type\":\"tags\"}]}"),
           201);
       List<String> ids = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n + warmup; i++) {
         JsonObject entry =
             new JsonObject()
                 .put("type", "article")
@@ -122,28 +123,62 @@ public final class AllChannelsBench {
         check(c, 201);
         ids.add(new JsonObject(c.body()).getString("id"));
       }
+      PgSettings pg = herald.infrastructure().pg();
+      List<String> warm = ids.subList(n, n + warmup);
+      System.out.printf("warming up with %d publishes at %d/s …%n", warmup, rate);
+      publishAtRate(api, warm, rate);
+      awaitSent(pg, warm);
+      ids = ids.subList(0, n);
       System.out.printf(
           "publishing %d entries at %d/s to website, social and newsletter …%n", n, rate);
-      long interval = 1_000_000_000L / rate;
-      long start = System.nanoTime();
-      for (int i = 0; i < n; i++) {
-        long wait = start + i * interval - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        check(send(api, KEY, "POST", "/v1/manage/entries/" + ids.get(i) + "/publish", null), 200);
-      }
-      PgSettings pg = herald.infrastructure().pg();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (sent(pg, ids) < 3L * n && System.nanoTime() < deadline) {
-        Thread.sleep(500);
-      }
+      publishAtRate(api, ids, rate);
+      awaitSent(pg, ids);
       System.out.println();
       report(pg, ids, n, rate);
+      stages(pg, ids);
       System.out.printf("  local Mastodon server received %d statuses%n", statuses.get());
     } finally {
       mastodonVertx.close();
       deleteTree(dataDir);
+    }
+  }
+
+  /**
+   * Publishes the entries on a fixed schedule, each call started at its time by one of 4 sender
+   * threads, so that a slow call does not hold back the next ones (arrivals as editors make them).
+   */
+  private static void publishAtRate(String api, List<String> ids, int rate) throws Exception {
+    java.util.concurrent.ExecutorService senders =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+      long interval = 1_000_000_000L / rate;
+      long start = System.nanoTime();
+      for (int i = 0; i < ids.size(); i++) {
+        long wait = start + i * interval - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        String id = ids.get(i);
+        calls.add(
+            senders.submit(
+                () -> {
+                  check(send(api, KEY, "POST", "/v1/manage/entries/" + id + "/publish", null), 200);
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> c : calls) {
+        c.get();
+      }
+    } finally {
+      senders.shutdown();
+    }
+  }
+
+  private static void awaitSent(PgSettings pg, List<String> ids) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (sent(pg, ids) < 3L * ids.size() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
     }
   }
 
@@ -197,6 +232,49 @@ public final class AllChannelsBench {
               rs.getDouble(3),
               rs.getDouble(4),
               rs.getDouble(5));
+        }
+      }
+    }
+  }
+
+  /**
+   * Where the time goes, per channel, from the publisher's own timestamps: the api's publish → the
+   * delivery recorded (consumer), recorded → first attempt started (waiting for a worker), attempt
+   * started → marked sent (the channel's work and the bookkeeping).
+   */
+  private static void stages(PgSettings pg, List<String> ids) throws Exception {
+    String sql =
+        "SELECT d.channel,"
+            + " percentile_cont(0.5) WITHIN GROUP (ORDER BY rec), percentile_cont(0.99) WITHIN"
+            + " GROUP (ORDER BY rec), percentile_cont(0.5) WITHIN GROUP (ORDER BY wait),"
+            + " percentile_cont(0.99) WITHIN GROUP (ORDER BY wait), percentile_cont(0.5) WITHIN"
+            + " GROUP (ORDER BY work), percentile_cont(0.99) WITHIN GROUP (ORDER BY work)"
+            + " FROM (SELECT d.channel,"
+            + "  extract(epoch FROM d.created_at - d.published_at) * 1000 AS rec,"
+            + "  extract(epoch FROM a.started_at - d.created_at) * 1000 AS wait,"
+            + "  extract(epoch FROM d.sent_at - a.started_at) * 1000 AS work"
+            + "  FROM publisher.delivery d JOIN publisher.delivery_attempt a"
+            + "  ON a.delivery_id = d.id AND a.number = 1"
+            + "  WHERE d.status = 'sent' AND d.entry_id = ANY(?)) d GROUP BY d.channel"
+            + " ORDER BY d.channel";
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        PreparedStatement s = c.prepareStatement(sql)) {
+      s.setArray(1, uuids(c, ids));
+      System.out.println(
+          "| channel | recorded p50 / p99 | waiting for a worker p50 / p99 | attempt p50 / p99 |");
+      System.out.println("| --- | --- | --- | --- |");
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          System.out.printf(
+              Locale.ROOT,
+              "| %s | %.1f / %.1f ms | %.1f / %.1f ms | %.1f / %.1f ms |%n",
+              rs.getString(1),
+              rs.getDouble(2),
+              rs.getDouble(3),
+              rs.getDouble(4),
+              rs.getDouble(5),
+              rs.getDouble(6),
+              rs.getDouble(7));
         }
       }
     }
