@@ -40,6 +40,15 @@ public interface Channel {
   }
 
   /**
+   * How many of this channel's deliveries may run at once. A channel whose work is serialized
+   * anyway (the website writes one site under one lock) says 1, so that its waiting deliveries do
+   * not hold workers that other channels' deliveries could use.
+   */
+  default int concurrency() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Makes the published version visible on the channel.
    *
    * @throws IOException on a failure worth retrying later

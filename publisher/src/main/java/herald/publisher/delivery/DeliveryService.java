@@ -221,12 +221,17 @@ public final class DeliveryService {
    * sending} from now, under a lease.
    */
   public List<Claimed> claim(int limit, Duration lease) {
+    return claim(List.copyOf(channels.keySet()), limit, lease);
+  }
+
+  /** Claims up to {@code limit} due deliveries of the given channels, as {@link #claim}. */
+  public List<Claimed> claim(List<String> ofChannels, int limit, Duration lease) {
     List<Claimed> claimed =
         await(
             pool.withTransaction(
                 conn ->
                     repository
-                        .claim(conn, List.copyOf(channels.keySet()), limit, lease)
+                        .claim(conn, ofChannels, limit, lease)
                         .compose(
                             ds -> {
                               List<Claimed> out = new ArrayList<>();

@@ -9,8 +9,11 @@ import herald.publisher.channel.DeliveryContext;
 import herald.publisher.channel.RetryLaterException;
 import herald.publisher.channel.UndeliverableException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +45,7 @@ public final class DeliveryWorker {
   private final Backoff backoff;
   private final Semaphore free;
   private final Semaphore wakeups = new Semaphore(0);
+  private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
   private final ExecutorService workers;
   private final ExecutorService calls;
   private volatile boolean stopping;
@@ -100,15 +104,16 @@ public final class DeliveryWorker {
     while (!stopping) {
       try {
         int n = free.availablePermits();
-        List<DeliveryService.Claimed> claimed =
-            n == 0 ? List.of() : service.claim(n, settings.lease());
+        List<DeliveryService.Claimed> claimed = n == 0 ? List.of() : claim(n);
         for (DeliveryService.Claimed c : claimed) {
           free.acquireUninterruptibly();
+          AtomicInteger running = running(c.delivery().channel());
           workers.execute(
               () -> {
                 try {
                   attempt(c);
                 } finally {
+                  running.decrementAndGet();
                   free.release();
                   wake();
                 }
@@ -138,6 +143,35 @@ public final class DeliveryWorker {
         }
       }
     }
+  }
+
+  /**
+   * Claims up to {@code n} deliveries, none beyond a channel's {@link Channel#concurrency()}: the
+   * channels without a limit together, each limited one on its own. Counts them as running.
+   */
+  private List<DeliveryService.Claimed> claim(int n) {
+    List<String> unlimited = new ArrayList<>();
+    List<DeliveryService.Claimed> out = new ArrayList<>();
+    for (Channel channel : service.channels().values()) {
+      int limit = channel.concurrency();
+      if (limit == Integer.MAX_VALUE) {
+        unlimited.add(channel.name());
+        continue;
+      }
+      int room = Math.min(n - out.size(), limit - running(channel.name()).get());
+      if (room > 0) {
+        out.addAll(service.claim(List.of(channel.name()), room, settings.lease()));
+      }
+    }
+    if (!unlimited.isEmpty() && out.size() < n) {
+      out.addAll(service.claim(unlimited, n - out.size(), settings.lease()));
+    }
+    out.forEach(c -> running(c.delivery().channel()).incrementAndGet());
+    return out;
+  }
+
+  private AtomicInteger running(String channel) {
+    return running.computeIfAbsent(channel, k -> new AtomicInteger());
   }
 
   /** One attempt of a claimed delivery: the call, then the outcome recorded. */

@@ -142,6 +142,12 @@ public final class WebsiteChannel implements Channel {
         .resolve(PAGE);
   }
 
+  /** One at a time: every delivery writes the same site under one lock. */
+  @Override
+  public int concurrency() {
+    return 1;
+  }
+
   @Override
   public void publish(ContentPublished entry) throws IOException {
     // Check every path before writing any page, so a bad locale leaves no half-published entry.
