@@ -70,7 +70,8 @@ public final class PublishToSearchBench {
       long[] micros = new long[publishes];
       long started = System.nanoTime();
       if (rate > 0) {
-        openLoop(api, key, publishes, rate, micros);
+        // The drafts are created first; the clock of the run starts with the first publish.
+        started = openLoop(api, key, publishes, rate, micros);
       } else {
         for (int i = 0; i < publishes; i++) {
           micros[i] = publishAndWait(api, key, "meas" + i);
@@ -80,6 +81,14 @@ public final class PublishToSearchBench {
         }
       }
       double seconds = (System.nanoTime() - started) / 1e9;
+      if (System.getenv("BENCH_TRACE") != null) {
+        // One line per publish in publish order: where in the run the slow ones fall.
+        StringBuilder trace = new StringBuilder();
+        for (int i = 0; i < micros.length; i++) {
+          trace.append(i).append(' ').append(micros[i] / 1000.0).append('\n');
+        }
+        Files.writeString(Path.of(System.getenv("BENCH_TRACE")), trace);
+      }
       Arrays.sort(micros);
       System.out.println();
       System.out.printf(
@@ -112,7 +121,7 @@ public final class PublishToSearchBench {
    * since the oldest one still waiting) every {@link #POLL_MS} ms and stops the clock of each
    * waiting entry it finds, so the measuring load does not grow with the number waiting.
    */
-  private static void openLoop(String api, String key, int n, double rate, long[] micros)
+  private static long openLoop(String api, String key, int n, double rate, long[] micros)
       throws Exception {
     String[] ids = new String[n];
     String[] tokens = new String[n];
@@ -191,10 +200,20 @@ public final class PublishToSearchBench {
     Arrays.sort(publishMicros);
     System.out.printf(
         Locale.ROOT,
+        "  (publishing took %.1f s: %.1f publishes/s)%n",
+        (lastReturned(returnedAt) - start) / 1e9,
+        n / ((lastReturned(returnedAt) - start) / 1e9));
+    System.out.printf(
+        Locale.ROOT,
         "  (the publish calls themselves: p50 %.1f ms, p99 %.1f ms; %d searches polled)%n",
         pct(publishMicros, 50),
         pct(publishMicros, 99),
         polls.get());
+    return start;
+  }
+
+  private static long lastReturned(long[] returnedAt) {
+    return Arrays.stream(returnedAt).max().orElseThrow();
   }
 
   /** One search for every waiting entry; stops the clock of those it finds. */
@@ -261,11 +280,25 @@ public final class PublishToSearchBench {
     return "zq" + label + "x" + Long.toString(System.nanoTime(), 36);
   }
 
+  /**
+   * The channels benchmark entries choose: BENCH_CHANNELS, comma-separated (empty for none); unset,
+   * the default (the website).
+   */
+  private static final String CHANNELS = System.getenv("BENCH_CHANNELS");
+
   /** Creates a draft whose title ends with the token; returns its id. */
   private static String create(String api, String key, String token) throws Exception {
+    JsonObject entry = new JsonObject().put("type", "article");
+    if (CHANNELS != null) {
+      io.vertx.core.json.JsonArray channels = new io.vertx.core.json.JsonArray();
+      java.util.Arrays.stream(CHANNELS.split(","))
+          .map(String::strip)
+          .filter(c -> !c.isEmpty())
+          .forEach(channels::add);
+      entry.put("channels", channels);
+    }
     String body =
-        new JsonObject()
-            .put("type", "article")
+        entry
             .put(
                 "fields",
                 new JsonObject()
