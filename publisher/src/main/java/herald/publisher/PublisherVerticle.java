@@ -7,6 +7,7 @@ import herald.publisher.channel.newsletter.NewsletterConfig;
 import herald.publisher.channel.newsletter.NewsletterModule;
 import herald.publisher.channel.social.SocialChannel;
 import herald.publisher.channel.social.SocialConfig;
+import herald.publisher.channel.website.CachedWebsiteIndex;
 import herald.publisher.channel.website.WebsiteChannel;
 import herald.publisher.channel.website.WebsitePageRepository;
 import herald.publisher.consumer.CommandConsumer;
@@ -223,7 +224,9 @@ public final class PublisherVerticle extends VerticleBase {
     List<Channel> out = new ArrayList<>();
     out.add(
         new WebsiteChannel(
-            config.siteDir(), new WebsitePageRepository(pool, DB_TIMEOUT), config.website()));
+            config.siteDir(),
+            new CachedWebsiteIndex(new WebsitePageRepository(pool, DB_TIMEOUT)),
+            config.website()));
     out.add(social);
     out.add(newsletter.channel());
     out.addAll(extraChannels.apply(pool));

@@ -54,6 +54,13 @@ public final class InMemoryWebsiteIndex implements WebsiteIndex {
     }
   }
 
+  /** Adds rows as they are stored elsewhere (publication times kept as given). */
+  synchronized void load(List<PageRow> stored) {
+    Map<UUID, List<PageRow>> byEntry = new java.util.LinkedHashMap<>();
+    stored.forEach(r -> byEntry.computeIfAbsent(r.entryId(), k -> new ArrayList<>()).add(r));
+    byEntry.forEach((id, rs) -> rows.put(id, List.copyOf(rs)));
+  }
+
   @Override
   public List<PageRow> locale(String locale) {
     return all().stream().filter(r -> r.locale().equals(locale)).sorted(NEWEST_FIRST).toList();
