@@ -47,22 +47,20 @@ final class Listings {
   }
 
   /**
-   * The first archive page that can differ from before a change of one entry: {@code rows} is the
-   * listing after it (newest first), {@code old} and {@code neu} the entry's row before and after
-   * (null when not in the listing). The other entries keep their order, so the listings agree up to
-   * the older of the entry's two places; a place is counted conservatively, as the number of other
-   * entries published strictly earlier (ties may sort either way). Integer.MAX_VALUE when neither
-   * row is given.
+   * The first archive page that can differ from before a change of some entries: {@code rows} is
+   * the listing after it (newest first), {@code changed} the entries' rows before and after (those
+   * in the listing). The other entries keep their order, so the listings agree up to the oldest of
+   * the changed rows' places; a place is counted conservatively, as the number of unchanged entries
+   * published strictly earlier (ties may sort either way). Integer.MAX_VALUE when no row is given.
    */
-  static int firstArchiveChanged(List<PageRow> rows, PageRow old, PageRow neu, int size) {
+  static int firstArchiveChanged(List<PageRow> rows, List<PageRow> changed, int size) {
+    java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
+    changed.forEach(r -> ids.add(r.entryId()));
     int place = Integer.MAX_VALUE;
-    for (PageRow x : new PageRow[] {old, neu}) {
-      if (x == null) {
-        continue;
-      }
+    for (PageRow x : changed) {
       int older = 0;
       for (PageRow r : rows) {
-        if (!r.entryId().equals(x.entryId()) && r.publishedAt().isBefore(x.publishedAt())) {
+        if (!ids.contains(r.entryId()) && r.publishedAt().isBefore(x.publishedAt())) {
           older++;
         }
       }

@@ -84,6 +84,20 @@ public final class WebsiteChannel implements Channel {
   private final WebsiteRenderer renderer;
   private final Optional<Revalidator> revalidator;
   private final Object lock = new Object();
+
+  // Changes whose listings are still to render, numbered in order (both guarded by lock); the
+  // first rendering after start renders everything, since a change may have been stored without
+  // its listings when the publisher stopped.
+  private final List<Change> pending = new ArrayList<>();
+  private long enqueued;
+  private boolean renderEverything = true;
+
+  // Who renders the listings, and up to which change they are rendered (guarded by combine).
+  private static final int KEPT_OUTCOMES = 64;
+  private final Object combine = new Object();
+  private boolean rendering;
+  private long renderedUpTo;
+  private final java.util.ArrayDeque<Rendered> outcomes = new java.util.ArrayDeque<>();
   private final ExecutorService io =
       Executors.newFixedThreadPool(
           4,
@@ -142,10 +156,14 @@ public final class WebsiteChannel implements Channel {
         .resolve(PAGE);
   }
 
-  /** One at a time: every delivery writes the same site under one lock. */
+  /**
+   * Two at a time: each writes its entry's pages under the site's lock, then the listings of the
+   * changes made meanwhile are rendered once (see {@link #listings}); more would take the workers
+   * that the other channels' deliveries need.
+   */
   @Override
   public int concurrency() {
-    return 1;
+    return 2;
   }
 
   @Override
@@ -157,6 +175,7 @@ public final class WebsiteChannel implements Channel {
     }
     List<String> tags = WebsiteRenderer.tags(entry);
     Set<String> changed = new TreeSet<>();
+    long mine;
     synchronized (lock) {
       List<PageRow> before = index.pagesOf(entry.entryId());
       Map<UUID, List<PageRow>> known =
@@ -211,8 +230,9 @@ public final class WebsiteChannel implements Channel {
                 tags));
       }
       index.replace(entry.entryId(), rows);
-      changed.addAll(rebuildListings(before, rows));
+      mine = enqueue(new Change(before, rows));
     }
+    changed.addAll(listings(mine));
     LOG.debug("published {} {} in {}", entry.contentType(), entry.slug(), pages.keySet());
     revalidate(entry.entryId(), entry.version(), changed);
   }
@@ -220,6 +240,7 @@ public final class WebsiteChannel implements Channel {
   @Override
   public void unpublish(ContentUnpublished entry) throws IOException {
     Set<String> changed = new TreeSet<>();
+    long mine;
     synchronized (lock) {
       List<PageRow> before = index.pagesOf(entry.entryId());
       // Every locale directory, not only the event's locales: an older version may have had more.
@@ -240,21 +261,104 @@ public final class WebsiteChannel implements Channel {
         changed.add("/" + old.path());
       }
       index.replace(entry.entryId(), List.of());
-      changed.addAll(rebuildListings(before, List.of()));
+      mine = enqueue(new Change(before, List.of()));
     }
+    changed.addAll(listings(mine));
     LOG.debug("unpublished {} {}", entry.contentType(), entry.slug());
     revalidate(entry.entryId(), entry.version(), changed);
   }
 
+  /** One entry's change: its rows before and after (either may be empty). */
+  private record Change(List<PageRow> before, List<PageRow> after) {}
+
   /**
-   * Rewrites the index pages of every locale the entry was or is in, the tag pages of every tag it
-   * had or has there, the root page and the sitemap; returns the changed paths. Of a listing's
-   * archive pages only those from the entry's old or new place onwards are rendered: the others
-   * hold the same entries as before (see {@link #listing}).
+   * Queues a change whose listings are still to render; call under {@link #lock}, right after the
+   * index has the change. Returns its number.
    */
-  private Set<String> rebuildListings(List<PageRow> before, List<PageRow> after)
-      throws IOException {
-    return rebuildListings(before, after, false);
+  private long enqueue(Change change) {
+    pending.add(change);
+    return ++enqueued;
+  }
+
+  /**
+   * Renders the listings once the change numbered {@code mine} is in them and returns the paths
+   * that changed in that rendering. Deliveries that end their pages while another renders the
+   * listings wait for it to finish, and the first of them then renders the listings for all of them
+   * at once: under a steady stream of publishes the listings are rendered once per few entries
+   * instead of once per entry, and a delivery still returns only when its entry is listed.
+   */
+  private Set<String> listings(long mine) throws IOException {
+    while (true) {
+      synchronized (combine) {
+        while (rendering && renderedUpTo < mine) {
+          try {
+            combine.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the listings", e);
+          }
+        }
+        if (renderedUpTo >= mine) {
+          return outcome(mine);
+        }
+        rendering = true;
+      }
+      long upTo = 0;
+      Set<String> changed = Set.of();
+      IOException failure = null;
+      try {
+        synchronized (lock) {
+          List<Change> batch = new ArrayList<>(pending);
+          pending.clear();
+          upTo = enqueued;
+          changed = rebuildListings(batch, renderEverything);
+          renderEverything = false;
+        }
+      } catch (IOException | RuntimeException e) {
+        failure = e instanceof IOException io ? io : new IOException(e);
+        synchronized (lock) {
+          // The batch's changes are gone from the queue and their deliveries will be retried,
+          // but by then the places they left are no longer known: render everything next time.
+          renderEverything = true;
+        }
+      }
+      synchronized (combine) {
+        outcomes.addLast(new Rendered(renderedUpTo + 1, upTo, changed, failure));
+        while (outcomes.size() > KEPT_OUTCOMES) {
+          outcomes.removeFirst();
+        }
+        renderedUpTo = upTo;
+        rendering = false;
+        combine.notifyAll();
+      }
+    }
+  }
+
+  /** What the rendering that included change {@code n} changed, or its failure. */
+  private Set<String> outcome(long n) throws IOException {
+    for (Rendered r : outcomes) {
+      if (r.from() <= n && n <= r.to()) {
+        if (r.failure() != null) {
+          throw new IOException("rendering the listings failed", r.failure());
+        }
+        return r.changed();
+      }
+    }
+    // Too long ago to be remembered (cannot happen with fewer waiting deliveries than kept).
+    return Set.of();
+  }
+
+  /** One rendering of the listings: the changes it covered and what it changed. */
+  private record Rendered(long from, long to, Set<String> changed, IOException failure) {}
+
+  /**
+   * Rewrites the index pages of every locale the changed entries were or are in, the tag pages of
+   * every tag they had or have there, the root page and the sitemap; returns the changed paths. Of
+   * a listing's archive pages only those from the changed entries' old or new places onwards are
+   * rendered: the others hold the same entries as before (see {@link #listing}).
+   */
+  private Set<String> rebuildListings(List<Change> changes, boolean every) throws IOException {
+    return renderListings(every ? List.of(new Change(List.of(), index.all())) : changes, every);
   }
 
   /**
@@ -264,17 +368,18 @@ public final class WebsiteChannel implements Channel {
    */
   Set<String> rebuildAllListings() throws IOException {
     synchronized (lock) {
-      return rebuildListings(List.of(), index.all(), true);
+      return rebuildListings(List.of(), true);
     }
   }
 
-  private Set<String> rebuildListings(List<PageRow> before, List<PageRow> after, boolean every)
-      throws IOException {
+  private Set<String> renderListings(List<Change> changes, boolean every) throws IOException {
     Map<String, Set<String>> tagsByLocale = new LinkedHashMap<>();
     Map<String, String> slugs = new HashMap<>();
-    for (PageRow r : concat(before, after)) {
-      Set<String> inLocale = tagsByLocale.computeIfAbsent(r.locale(), l -> new LinkedHashSet<>());
-      r.tags().forEach(t -> inLocale.add(slug(t, slugs)));
+    for (Change c : changes) {
+      for (PageRow r : concat(c.before(), c.after())) {
+        Set<String> inLocale = tagsByLocale.computeIfAbsent(r.locale(), l -> new LinkedHashSet<>());
+        r.tags().forEach(t -> inLocale.add(slug(t, slugs)));
+      }
     }
     Set<String> changed = new TreeSet<>();
     List<Write> writes = new ArrayList<>();
@@ -284,10 +389,20 @@ public final class WebsiteChannel implements Channel {
         continue;
       }
       List<PageRow> rows = index.locale(locale);
-      PageRow old = every ? null : inLocale(before, locale);
-      // NOTE: as the index keeps it (a republished entry keeps its first publication date).
-      PageRow neu = every ? null : sameEntry(rows, inLocale(after, locale));
-      writes.addAll(listing(locale, locale + "/", "Latest", rows, old, neu, every, changed));
+      List<PageRow> olds = new ArrayList<>();
+      List<PageRow> neus = new ArrayList<>();
+      for (Change c : every ? List.<Change>of() : changes) {
+        PageRow old = inLocale(c.before(), locale);
+        // NOTE: as the index keeps it (a republished entry keeps its first publication date).
+        PageRow neu = sameEntry(rows, inLocale(c.after(), locale));
+        if (old != null) {
+          olds.add(old);
+        }
+        if (neu != null) {
+          neus.add(neu);
+        }
+      }
+      writes.addAll(listing(locale, locale + "/", "Latest", rows, olds, neus, every, changed));
       for (String slug : e.getValue()) {
         if (slug.isEmpty()) {
           continue;
@@ -308,8 +423,8 @@ public final class WebsiteChannel implements Channel {
                 locale + "/tag/" + slug + "/",
                 "#" + label,
                 tagged,
-                old != null && tagged(old, slug, slugs) ? old : null,
-                neu != null && tagged(neu, slug, slugs) ? neu : null,
+                olds.stream().filter(r -> tagged(r, slug, slugs)).toList(),
+                neus.stream().filter(r -> tagged(r, slug, slugs)).toList(),
                 every,
                 changed));
       }
@@ -342,9 +457,9 @@ public final class WebsiteChannel implements Channel {
   /**
    * Writes one listing: its first page ({@code base}) with the newest entries, and archive pages
    * ({@code base/page/<n>/}, 1 the oldest) that keep their content as new entries arrive. {@code
-   * rows} is the listing after the change, newest first; {@code old} and {@code neu} are the
-   * changed entry's row before and after it, when the listing has it. Only the archive pages from
-   * the first place where the listing can differ onwards are rendered (for a new entry, the newest
+   * rows} is the listing after the changes, newest first; {@code olds} and {@code neus} are the
+   * changed entries' rows before and after them, those the listing has. Only the archive pages from
+   * the first place where the listing can differ onwards are rendered (for new entries, the newest
    * page), pages that did not exist, and the one whose link to newer ones changes when the number
    * of pages does; {@code all} renders every page. Files whose content did not change are not
    * written. Returns the changed paths.
@@ -354,8 +469,8 @@ public final class WebsiteChannel implements Channel {
       String base,
       String heading,
       List<PageRow> rows,
-      PageRow old,
-      PageRow neu,
+      List<PageRow> olds,
+      List<PageRow> neus,
       boolean all,
       Set<String> changed)
       throws IOException {
@@ -371,9 +486,9 @@ public final class WebsiteChannel implements Channel {
     }
     int size = settings.pageSize();
     int archives = rows.size() > size ? Listings.pages(rows.size(), size) : 0;
-    int countBefore = rows.size() - (neu == null ? 0 : 1) + (old == null ? 0 : 1);
+    int countBefore = rows.size() - neus.size() + olds.size();
     int archivesBefore = countBefore > size ? Listings.pages(countBefore, size) : 0;
-    int firstChanged = all ? 1 : Listings.firstArchiveChanged(rows, old, neu, size);
+    int firstChanged = all ? 1 : Listings.firstArchiveChanged(rows, concat(olds, neus), size);
     int relinked = archivesBefore != archives ? Math.min(archivesBefore, archives) : 0;
     // The first page: the newest entries, and a link to the archive page after them.
     String olderThanFirst =

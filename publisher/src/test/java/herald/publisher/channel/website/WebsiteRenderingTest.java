@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -274,51 +273,84 @@ class WebsiteRenderingTest {
   @DisplayName(
       "listings kept up one change at a time equal listings rendered from scratch, whatever the"
           + " changes")
-  void listingsKeptUpEqualFullRendering() throws IOException {
-    // Publishing renders only the archive pages a change can reach; rendering every page must
+  void listingsKeptUpEqualFullRendering() throws Exception {
+    // Publishing renders only the archive pages its changes can reach; rendering every page must
     // find nothing to change. Random publishes, republishes, tag and locale changes and
-    // unpublishes, with many equal publication times, on pages of 3.
+    // unpublishes, with many equal publication times, on pages of 3: first one at a time, then
+    // from 4 threads at once (each with its own entries, as deliveries of one entry are in
+    // order), whose listings are rendered together.
     WebsiteChannel small =
         new WebsiteChannel(site, new InMemoryWebsiteIndex(), settings(3, Optional.empty()));
+    Map<Integer, Long> versions = new java.util.concurrent.ConcurrentHashMap<>();
     Random random = new Random(20261127);
-    List<String> tagChoices =
-        List.of("Harm reduction", "harm reduction", "Policy", "HIV", "Drogen");
-    Map<Integer, Long> versions = new HashMap<>();
     for (int i = 1; i <= 400; i++) {
-      int e = random.nextInt(30);
-      String id = String.format("00000000-0000-4000-8000-%012d", e);
-      long version = versions.merge(e, 1L, Long::sum);
-      if (random.nextInt(6) == 0) {
-        small.unpublish(
-            (ContentUnpublished)
-                event(
-                    GoldenSamples.UNPUBLISHED,
-                    v -> {
-                      v.put("entryId", id);
-                      v.put("version", version);
-                      v.put("type", "article");
-                      v.put("slug", "entry-" + e);
-                    }));
-      } else {
-        List<String> locales = random.nextBoolean() ? List.of("en") : List.of("en", "sr-Latn");
-        List<String> tags = new ArrayList<>();
-        for (String t : tagChoices) {
-          if (random.nextInt(3) == 0) {
-            tags.add(t);
-          }
-        }
-        // Few distinct times: many entries share one, and republishing can move either way.
-        String at = String.format("2026-01-%02dT10:00:00Z", 1 + random.nextInt(12));
-        small.publish(article(id, "entry-" + e, at, version, locales, tags));
-      }
+      change(small, random.nextInt(30), random, versions);
       if (i % 10 == 0) {
-        Map<String, String> kept = files();
-        Set<String> redo = small.rebuildAllListings();
-        assertEquals(Set.of(), redo, "after change " + i);
-        assertEquals(kept, files(), "after change " + i);
+        assertNothingToRender(small, "after change " + i);
       }
     }
+    for (int round = 1; round <= 10; round++) {
+      java.util.concurrent.ExecutorService threads =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int first = t * 10;
+        Random own = new Random(round * 31L + t);
+        done.add(
+            threads.submit(
+                () -> {
+                  for (int k = 0; k < 20; k++) {
+                    change(small, first + own.nextInt(10), own, versions);
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+      threads.shutdown();
+      assertNothingToRender(small, "after concurrent round " + round);
+    }
     assertTrue(Files.exists(site.resolve("en/page/2/index.html")), "the listings have pages");
+  }
+
+  private void assertNothingToRender(WebsiteChannel channel, String when) throws IOException {
+    Map<String, String> kept = files();
+    assertEquals(Set.of(), channel.rebuildAllListings(), when);
+    assertEquals(kept, files(), when);
+  }
+
+  /** Publishes (in 1 or 2 locales, with random tags and a random day) or unpublishes entry e. */
+  private static void change(
+      WebsiteChannel channel, int e, Random random, Map<Integer, Long> versions)
+      throws IOException {
+    List<String> tagChoices =
+        List.of("Harm reduction", "harm reduction", "Policy", "HIV", "Drogen");
+    String id = String.format("00000000-0000-4000-8000-%012d", e);
+    long version = versions.merge(e, 1L, Long::sum);
+    if (random.nextInt(6) == 0) {
+      channel.unpublish(
+          (ContentUnpublished)
+              event(
+                  GoldenSamples.UNPUBLISHED,
+                  v -> {
+                    v.put("entryId", id);
+                    v.put("version", version);
+                    v.put("type", "article");
+                    v.put("slug", "entry-" + e);
+                  }));
+      return;
+    }
+    List<String> locales = random.nextBoolean() ? List.of("en") : List.of("en", "sr-Latn");
+    List<String> tags = new ArrayList<>();
+    for (String t : tagChoices) {
+      if (random.nextInt(3) == 0) {
+        tags.add(t);
+      }
+    }
+    // Few distinct times: many entries share one, and republishing can move either way.
+    String at = String.format("2026-01-%02dT10:00:00Z", 1 + random.nextInt(12));
+    channel.publish(article(id, "entry-" + e, at, version, locales, tags));
   }
 
   @Test
