@@ -60,7 +60,9 @@ class IndexStoreTest {
     }
     try (var files = Files.list(damaged)) {
       for (Path f : files.toList()) {
-        if (f.getFileName().toString().endsWith(".cfs")) {
+        String name = f.getFileName().toString();
+        // Every data file of the segment (compound or not), not the commit point or the lock.
+        if (!name.startsWith("segments") && !name.equals("write.lock") && Files.size(f) > 0) {
           byte[] b = Files.readAllBytes(f);
           b[b.length / 2] ^= 0x33;
           Files.write(f, b);
