@@ -82,6 +82,10 @@ final class DeliveryStatusConsumer {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     // All api replicas share one group: each event is applied once to the shared table.
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    // A member killed without leaving the group keeps its partitions until its session times out:
+    // 10 s rather than Kafka's default 45 s, so a restarted service resumes sooner (heartbeats go
+    // every 3 s, so a live member stays in).
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     // Offsets are committed after the upsert: at least once, never lost.
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // A new group (a new database) rebuilds the read table from the whole topic.

@@ -99,6 +99,10 @@ public final class ContentLogConsumer {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     // All api replicas share one group, so each partition is appended by one of them at a time.
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    // A member killed without leaving the group keeps its partitions until its session times out:
+    // 10 s rather than Kafka's default 45 s, so a restarted service resumes sooner (heartbeats go
+    // every 3 s, so a live member stays in).
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     // Positions are kept in PostgreSQL with the effects; Kafka's committed offsets are not used.
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // Only when PostgreSQL has no position yet: the sync log starts at the beginning of the topic.

@@ -88,6 +88,10 @@ public final class ContentConsumer {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     // Replicas share the partitions and the committed offsets of one group.
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    // A member killed without leaving the group keeps its partitions until its session times out:
+    // 10 s rather than Kafka's default 45 s, so a restarted service resumes sooner (heartbeats go
+    // every 3 s, so a live member stays in).
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     // Offsets are committed by hand after the batch is processed: at least once, never lost.
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // A new group (a new publisher, or a reset one) replays the whole log to catch up.
