@@ -358,7 +358,13 @@ public final class WebsiteChannel implements Channel {
    * rendered: the others hold the same entries as before (see {@link #listing}).
    */
   private Set<String> rebuildListings(List<Change> changes, boolean every) throws IOException {
-    return renderListings(every ? List.of(new Change(List.of(), index.all())) : changes, every);
+    if (!every) {
+      return renderListings(changes, false);
+    }
+    // Every listing that has entries, and those the changes emptied (which go away).
+    List<Change> all = new ArrayList<>(changes);
+    all.add(new Change(List.of(), index.all()));
+    return renderListings(all, true);
   }
 
   /**

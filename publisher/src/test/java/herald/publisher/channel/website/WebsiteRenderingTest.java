@@ -314,6 +314,33 @@ class WebsiteRenderingTest {
     assertTrue(Files.exists(site.resolve("en/page/2/index.html")), "the listings have pages");
   }
 
+  @Test
+  @DisplayName(
+      "after a restart, unpublishing the last entry of a locale still takes its listings away")
+  void firstRenderingAfterRestartRemovesEmptiedListings() throws IOException {
+    InMemoryWebsiteIndex index = new InMemoryWebsiteIndex();
+    String id = "00000000-0000-4000-8000-000000000077";
+    new WebsiteChannel(site, index, settings(3, Optional.empty()))
+        .publish(article(id, "only-one", "2026-01-05T10:00:00Z", 1, List.of("ru"), List.of("HIV")));
+    assertTrue(Files.exists(site.resolve("ru/index.html")));
+    assertTrue(Files.exists(site.resolve("ru/tag/hiv/index.html")));
+
+    // A new process on the same site and index: its first rendering renders everything.
+    new WebsiteChannel(site, index, settings(3, Optional.empty()))
+        .unpublish(
+            (ContentUnpublished)
+                event(
+                    GoldenSamples.UNPUBLISHED,
+                    v -> {
+                      v.put("entryId", id);
+                      v.put("version", 2);
+                      v.put("type", "article");
+                      v.put("slug", "only-one");
+                    }));
+    assertFalse(Files.exists(site.resolve("ru/index.html")));
+    assertFalse(Files.exists(site.resolve("ru/tag/hiv/index.html")));
+  }
+
   private void assertNothingToRender(WebsiteChannel channel, String when) throws IOException {
     Map<String, String> kept = files();
     assertEquals(Set.of(), channel.rebuildAllListings(), when);
