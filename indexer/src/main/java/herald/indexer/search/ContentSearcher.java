@@ -209,7 +209,7 @@ public final class ContentSearcher {
 
   /**
    * The search as a Lucene query: {@code ranking} scores by field and form of each word; without
-   * it, the same documents are matched from the catch-all field, without scores.
+   * it, the same documents are matched from the MATCH field, without scores.
    */
   static Query query(
       QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader, boolean ranking)

@@ -152,19 +152,27 @@ public final class DeliveryWorker {
   private List<DeliveryService.Claimed> claim(int n) {
     List<String> unlimited = new ArrayList<>();
     List<DeliveryService.Claimed> out = new ArrayList<>();
-    for (Channel channel : service.channels().values()) {
-      int limit = channel.concurrency();
-      if (limit == Integer.MAX_VALUE) {
-        unlimited.add(channel.name());
-        continue;
+    try {
+      for (Channel channel : service.channels().values()) {
+        int limit = channel.concurrency();
+        if (limit == Integer.MAX_VALUE) {
+          unlimited.add(channel.name());
+          continue;
+        }
+        int room = Math.min(n - out.size(), limit - running(channel.name()).get());
+        if (room > 0) {
+          out.addAll(service.claim(List.of(channel.name()), room, settings.lease()));
+        }
       }
-      int room = Math.min(n - out.size(), limit - running(channel.name()).get());
-      if (room > 0) {
-        out.addAll(service.claim(List.of(channel.name()), room, settings.lease()));
+      if (!unlimited.isEmpty() && out.size() < n) {
+        out.addAll(service.claim(unlimited, n - out.size(), settings.lease()));
       }
-    }
-    if (!unlimited.isEmpty() && out.size() < n) {
-      out.addAll(service.claim(unlimited, n - out.size(), settings.lease()));
+    } catch (RuntimeException e) {
+      if (out.isEmpty()) {
+        throw e;
+      }
+      // What was claimed is 'sending' under a lease: run it rather than wait for the lease.
+      LOG.warn("could not claim more deliveries: {}", e.toString());
     }
     out.forEach(c -> running(c.delivery().channel()).incrementAndGet());
     return out;
