@@ -114,8 +114,9 @@ public final class PublisherVerticle extends VerticleBase {
             v -> {
               pool =
                   PgBuilder.pool()
-                      // Consumer, dispatcher, relay, each worker and the website index each use
-                      // one connection at a time; the rest serve readiness and metrics.
+                      // Consumer, relay, each worker (claiming, then recording) and the website
+                      // index each use one connection at a time; the rest serve readiness and
+                      // metrics.
                       .with(
                           new PoolOptions()
                               .setMaxSize(config.delivery().workers() + 6)

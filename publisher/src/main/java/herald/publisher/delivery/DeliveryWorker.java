@@ -27,9 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs due deliveries: a dispatcher thread claims them from PostgreSQL (new ones at once when
- * woken, retries when their time comes, and those whose lease ran out because a publisher died) and
- * hands each to a worker thread, which calls the channel with a timeout and records the outcome.
+ * Runs due deliveries: each worker thread claims one from PostgreSQL (new ones at once when woken,
+ * retries when their time comes, and those whose lease ran out because a publisher died), calls the
+ * channel with a timeout, records the outcome and claims the next. Workers claim in parallel
+ * ({@code FOR UPDATE SKIP LOCKED} keeps their claims apart): a single dispatcher claiming for all
+ * of them was the bottleneck under load, each claim being a few round trips to PostgreSQL.
  *
  * <p>NOTE: the channel call runs on a thread of its own, so that a call that hangs is abandoned at
  * the timeout (and interrupted) without holding a worker; channels must therefore be idempotent,
@@ -43,35 +45,38 @@ public final class DeliveryWorker {
   private final DeliveryService service;
   private final DeliverySettings settings;
   private final Backoff backoff;
-  private final Semaphore free;
   private final Semaphore wakeups = new Semaphore(0);
+  // Deliveries of each limited channel claimed and not yet finished.
   private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
-  private final ExecutorService workers;
   private final ExecutorService calls;
+  private final List<Thread> workers = new ArrayList<>();
   private volatile boolean stopping;
-  private Thread dispatcher;
 
   /** A worker for the service's channels; call {@link #start()} to begin. */
   public DeliveryWorker(DeliveryService service, DeliverySettings settings) {
     this.service = service;
     this.settings = settings;
     this.backoff = new Backoff(settings.backoff(), settings.maxBackoff());
-    this.free = new Semaphore(settings.workers());
-    this.workers = Executors.newFixedThreadPool(settings.workers(), threads("herald-delivery-"));
     this.calls = Executors.newCachedThreadPool(threads("herald-delivery-call-"));
   }
 
-  /** Starts the dispatcher thread. */
+  /** Starts the worker threads. */
   public synchronized void start() {
-    if (dispatcher != null) {
+    if (!workers.isEmpty()) {
       throw new IllegalStateException("already started");
     }
-    dispatcher = new Thread(this::dispatch, "herald-delivery-dispatcher");
-    dispatcher.setDaemon(true);
-    dispatcher.start();
+    for (int i = 1; i <= settings.workers(); i++) {
+      Thread t = new Thread(this::work, "herald-delivery-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
   }
 
-  /** Makes the dispatcher look for due deliveries now rather than at its next poll. */
+  /**
+   * Makes a waiting worker look for due deliveries now rather than at its next poll; a worker that
+   * finds one wakes the next, so a burst of new deliveries brings in as many workers as it needs.
+   */
   public void wake() {
     if (wakeups.availablePermits() == 0) {
       wakeups.release();
@@ -84,51 +89,46 @@ public final class DeliveryWorker {
    */
   public void stop(Duration grace) throws InterruptedException {
     stopping = true;
-    wake();
-    Thread d;
+    List<Thread> all;
     synchronized (this) {
-      d = dispatcher;
+      all = List.copyOf(workers);
     }
-    if (d != null) {
-      d.join(grace.toMillis() + 1000);
+    wakeups.release(all.size());
+    long deadline = System.nanoTime() + grace.toNanos() + TimeUnit.SECONDS.toNanos(1);
+    for (Thread t : all) {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
-    workers.shutdown();
-    if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (all.stream().anyMatch(Thread::isAlive)) {
       LOG.warn("abandoning delivery attempts still under way; they resume after their lease");
+      all.forEach(Thread::interrupt);
     }
-    workers.shutdownNow();
     calls.shutdownNow();
   }
 
-  private void dispatch() {
+  private void work() {
     while (!stopping) {
       try {
-        int n = free.availablePermits();
-        List<DeliveryService.Claimed> claimed = n == 0 ? List.of() : claim(n);
-        for (DeliveryService.Claimed c : claimed) {
-          free.acquireUninterruptibly();
-          AtomicInteger running = running(c.delivery().channel());
-          workers.execute(
-              () -> {
-                try {
-                  attempt(c);
-                } finally {
-                  running.decrementAndGet();
-                  free.release();
-                  wake();
-                }
-              });
-        }
-        if (!claimed.isEmpty() && claimed.size() == n) {
-          // There may be more due: look again as soon as a worker is free.
+        Optional<DeliveryService.Claimed> claimed = claimOne();
+        if (claimed.isEmpty()) {
+          if (wakeups.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+            // Pass a wake-up on to other waiting workers only by finding work (below).
+            continue;
+          }
           continue;
         }
-        if (wakeups.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
-          wakeups.drainPermits();
+        // There may be more due: another worker looks while this one delivers.
+        wake();
+        DeliveryService.Claimed c = claimed.get();
+        try {
+          attempt(c);
+        } finally {
+          AtomicInteger r = running.get(c.delivery().channel());
+          if (r != null) {
+            r.decrementAndGet();
+            // Room for the channel again: a worker may claim its next delivery.
+            wake();
+          }
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       } catch (RuntimeException e) {
         if (stopping) {
           return;
@@ -138,48 +138,57 @@ public final class DeliveryWorker {
         try {
           Thread.sleep(ERROR_PAUSE.toMillis());
         } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
           return;
         }
+      } catch (InterruptedException e) {
+        return;
       }
     }
   }
 
   /**
-   * Claims up to {@code n} deliveries, none beyond a channel's {@link Channel#concurrency()}: the
-   * channels without a limit together, each limited one on its own. Counts them as running.
+   * Claims one due delivery of a channel that has room: the channels without a limit, and each
+   * limited one ({@link Channel#concurrency()}) whose room could be reserved; reservations not used
+   * are given back.
    */
-  private List<DeliveryService.Claimed> claim(int n) {
-    List<String> unlimited = new ArrayList<>();
-    List<DeliveryService.Claimed> out = new ArrayList<>();
-    try {
-      for (Channel channel : service.channels().values()) {
-        int limit = channel.concurrency();
-        if (limit == Integer.MAX_VALUE) {
-          unlimited.add(channel.name());
-          continue;
-        }
-        int room = Math.min(n - out.size(), limit - running(channel.name()).get());
-        if (room > 0) {
-          out.addAll(service.claim(List.of(channel.name()), room, settings.lease()));
-        }
+  private Optional<DeliveryService.Claimed> claimOne() {
+    List<String> names = new ArrayList<>();
+    List<String> reserved = new ArrayList<>();
+    for (Channel channel : service.channels().values()) {
+      int limit = channel.concurrency();
+      if (limit == Integer.MAX_VALUE) {
+        names.add(channel.name());
+      } else if (reserve(channel.name(), limit)) {
+        names.add(channel.name());
+        reserved.add(channel.name());
       }
-      if (!unlimited.isEmpty() && out.size() < n) {
-        out.addAll(service.claim(unlimited, n - out.size(), settings.lease()));
-      }
-    } catch (RuntimeException e) {
-      if (out.isEmpty()) {
-        throw e;
-      }
-      // What was claimed is 'sending' under a lease: run it rather than wait for the lease.
-      LOG.warn("could not claim more deliveries: {}", e.toString());
     }
-    out.forEach(c -> running(c.delivery().channel()).incrementAndGet());
-    return out;
+    List<DeliveryService.Claimed> claimed = List.of();
+    try {
+      claimed = names.isEmpty() ? List.of() : service.claim(names, 1, settings.lease());
+    } finally {
+      String used = claimed.isEmpty() ? null : claimed.get(0).delivery().channel();
+      for (String r : reserved) {
+        if (!r.equals(used)) {
+          running.get(r).decrementAndGet();
+        }
+      }
+    }
+    return claimed.isEmpty() ? Optional.empty() : Optional.of(claimed.get(0));
   }
 
-  private AtomicInteger running(String channel) {
-    return running.computeIfAbsent(channel, k -> new AtomicInteger());
+  /** Takes one of the channel's places if it has one left. */
+  private boolean reserve(String channel, int limit) {
+    AtomicInteger r = running.computeIfAbsent(channel, k -> new AtomicInteger());
+    while (true) {
+      int now = r.get();
+      if (now >= limit) {
+        return false;
+      }
+      if (r.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
   }
 
   /** One attempt of a claimed delivery: the call, then the outcome recorded. */
