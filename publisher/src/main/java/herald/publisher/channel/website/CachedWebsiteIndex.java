@@ -9,8 +9,8 @@ import java.util.UUID;
  * A {@link WebsiteIndex} in PostgreSQL with a copy in memory that answers every read: a website
  * delivery reads its entry's rows, the rows it references, its locale's listing and every row for
  * the sitemap, and each of those was a round trip to the database, one after another under the
- * site's lock. Writes go to the database first and then to the copy, so the copy never holds what
- * the database does not; it is loaded from the database at the first read after start.
+ * site's write lock. Writes go to the database first and then to the copy, so the copy never holds
+ * what the database does not; it is loaded from the database at the first read after start.
  *
  * <p>NOTE: the publisher is the site's only writer (its lock serializes website deliveries, and the
  * site directory is its own), so nothing changes the rows behind the copy's back.

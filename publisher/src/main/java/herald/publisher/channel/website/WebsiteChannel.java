@@ -53,8 +53,10 @@ import org.slf4j.LoggerFactory;
  * rebuilds the listings it was in. With a revalidation URL configured, the changed paths are POSTed
  * there, signed.
  *
- * <p>NOTE: changes are serialised within the process (one lock), so that two workers rebuilding the
- * same index page cannot write an older list over a newer one.
+ * <p>NOTE: an entry's own pages are written while other deliveries write theirs; removing pages,
+ * recording a change in the index and rendering the listings are serialised within the process (a
+ * read-write lock), so that two workers cannot write an older listing over a newer one or remove a
+ * directory another is writing into.
  */
 public final class WebsiteChannel implements Channel {
 
@@ -83,11 +85,14 @@ public final class WebsiteChannel implements Channel {
   private final PublisherConfig.WebsiteSettings settings;
   private final WebsiteRenderer renderer;
   private final Optional<Revalidator> revalidator;
-  private final Object lock = new Object();
+  // Writers of an entry's own pages share it; removing pages, recording changes in the index and
+  // rendering the listings take it alone.
+  private final java.util.concurrent.locks.ReadWriteLock site =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
 
-  // Changes whose listings are still to render, numbered in order (both guarded by lock); the
-  // first rendering after start renders everything, since a change may have been stored without
-  // its listings when the publisher stopped.
+  // Changes whose listings are still to render, numbered in order (both guarded by the site's
+  // write lock); the first rendering after start renders everything, since a change may have been
+  // stored without its listings when the publisher stopped.
   private final List<Change> pending = new ArrayList<>();
   private long enqueued;
   private boolean renderEverything = true;
@@ -157,9 +162,9 @@ public final class WebsiteChannel implements Channel {
   }
 
   /**
-   * Two at a time: each writes its entry's pages under the site's lock, then the listings of the
-   * changes made meanwhile are rendered once (see {@link #listings}); more would take the workers
-   * that the other channels' deliveries need.
+   * Two at a time: each writes its entry's pages alongside the other, records its change under the
+   * site's write lock, then the listings of the changes made meanwhile are rendered once (see
+   * {@link #listings}); more would take the workers that the other channels' deliveries need.
    */
   @Override
   public int concurrency() {
@@ -176,10 +181,12 @@ public final class WebsiteChannel implements Channel {
     List<String> tags = WebsiteRenderer.tags(entry);
     Set<String> changed = new TreeSet<>();
     long mine;
-    synchronized (lock) {
-      List<PageRow> before = index.pagesOf(entry.entryId());
-      Map<UUID, List<PageRow>> known =
-          WebsiteRenderer.byEntry(index.entries(WebsiteRenderer.references(entry)));
+    Map<UUID, List<PageRow>> known =
+        WebsiteRenderer.byEntry(index.entries(WebsiteRenderer.references(entry)));
+    // The entry's own pages: other deliveries write theirs meanwhile (an entry's deliveries come
+    // one after another); nothing is removed from the site while pages are written.
+    site.readLock().lock();
+    try {
       for (Map.Entry<String, Path> page : pages.entrySet()) {
         String locale = page.getKey();
         writeIfChanged(
@@ -198,6 +205,12 @@ public final class WebsiteChannel implements Channel {
           }
         }
       }
+    } finally {
+      site.readLock().unlock();
+    }
+    site.writeLock().lock();
+    try {
+      List<PageRow> before = index.pagesOf(entry.entryId());
       // A locale dropped, or a slug or type changed, since an earlier version must not stay online.
       for (PageRow old : before) {
         Path oldPage = pagePathOrNull(old.locale(), old.contentType(), old.slug());
@@ -231,6 +244,8 @@ public final class WebsiteChannel implements Channel {
       }
       index.replace(entry.entryId(), rows);
       mine = enqueue(new Change(before, rows));
+    } finally {
+      site.writeLock().unlock();
     }
     changed.addAll(listings(mine));
     LOG.debug("published {} {} in {}", entry.contentType(), entry.slug(), pages.keySet());
@@ -241,7 +256,8 @@ public final class WebsiteChannel implements Channel {
   public void unpublish(ContentUnpublished entry) throws IOException {
     Set<String> changed = new TreeSet<>();
     long mine;
-    synchronized (lock) {
+    site.writeLock().lock();
+    try {
       List<PageRow> before = index.pagesOf(entry.entryId());
       // Every locale directory, not only the event's locales: an older version may have had more.
       Set<String> locales = new LinkedHashSet<>(entry.locales());
@@ -262,6 +278,8 @@ public final class WebsiteChannel implements Channel {
       }
       index.replace(entry.entryId(), List.of());
       mine = enqueue(new Change(before, List.of()));
+    } finally {
+      site.writeLock().unlock();
     }
     changed.addAll(listings(mine));
     LOG.debug("unpublished {} {}", entry.contentType(), entry.slug());
@@ -272,8 +290,8 @@ public final class WebsiteChannel implements Channel {
   private record Change(List<PageRow> before, List<PageRow> after) {}
 
   /**
-   * Queues a change whose listings are still to render; call under {@link #lock}, right after the
-   * index has the change. Returns its number.
+   * Queues a change whose listings are still to render; call under the site's write lock, right
+   * after the index has the change. Returns its number.
    */
   private long enqueue(Change change) {
     pending.add(change);
@@ -306,21 +324,20 @@ public final class WebsiteChannel implements Channel {
       long upTo = 0;
       Set<String> changed = Set.of();
       IOException failure = null;
+      site.writeLock().lock();
       try {
-        synchronized (lock) {
-          List<Change> batch = new ArrayList<>(pending);
-          pending.clear();
-          upTo = enqueued;
-          changed = rebuildListings(batch, renderEverything);
-          renderEverything = false;
-        }
+        List<Change> batch = new ArrayList<>(pending);
+        pending.clear();
+        upTo = enqueued;
+        changed = rebuildListings(batch, renderEverything);
+        renderEverything = false;
       } catch (IOException | RuntimeException e) {
         failure = e instanceof IOException io ? io : new IOException(e);
-        synchronized (lock) {
-          // The batch's changes are gone from the queue and their deliveries will be retried,
-          // but by then the places they left are no longer known: render everything next time.
-          renderEverything = true;
-        }
+        // The batch's changes are gone from the queue and their deliveries will be retried, but
+        // by then the places they left are no longer known: render everything next time.
+        renderEverything = true;
+      } finally {
+        site.writeLock().unlock();
       }
       synchronized (combine) {
         outcomes.addLast(new Rendered(renderedUpTo + 1, upTo, changed, failure));
@@ -373,8 +390,11 @@ public final class WebsiteChannel implements Channel {
    * tests hold it to, and the way to redo them all (after a change of templates, say).
    */
   Set<String> rebuildAllListings() throws IOException {
-    synchronized (lock) {
+    site.writeLock().lock();
+    try {
       return rebuildListings(List.of(), true);
+    } finally {
+      site.writeLock().unlock();
     }
   }
 
