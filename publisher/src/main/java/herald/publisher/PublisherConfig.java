@@ -43,7 +43,7 @@ public record PublisherConfig(
 
   public static final String DEFAULT_DELIVERY_TOPIC = DeliveryTopics.STATUS;
   public static final String DEFAULT_COMMAND_TOPIC = DeliveryTopics.COMMANDS;
-  public static final int DEFAULT_DELIVERY_WORKERS = 4;
+  public static final int DEFAULT_DELIVERY_WORKERS = 6;
   public static final long DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
   public static final long DEFAULT_BACKOFF_MS = 5_000;
   public static final long DEFAULT_BACKOFF_MAX_MS = 3_600_000;

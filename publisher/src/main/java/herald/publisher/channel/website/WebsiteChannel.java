@@ -162,13 +162,13 @@ public final class WebsiteChannel implements Channel {
   }
 
   /**
-   * Two at a time: each writes its entry's pages alongside the other, records its change under the
-   * site's write lock, then the listings of the changes made meanwhile are rendered once (see
+   * Three at a time: each writes its entry's pages alongside the others, records its change under
+   * the site's write lock, then the listings of the changes made meanwhile are rendered once (see
    * {@link #listings}); more would take the workers that the other channels' deliveries need.
    */
   @Override
   public int concurrency() {
-    return 2;
+    return 3;
   }
 
   @Override
