@@ -47,6 +47,21 @@ public final class BenchHttp {
     }
   }
 
+  /**
+   * Settings for an all-in-one stack in {@code dataDir} with random ports, no demo content and the
+   * given admin key; a mutable map, for settings of a benchmark's own.
+   */
+  public static java.util.Map<String, String> allInOneEnv(Path dataDir, String adminKey) {
+    java.util.Map<String, String> env = new java.util.HashMap<>();
+    env.put("HERALD_DATA_DIR", dataDir.toString());
+    env.put("HERALD_API_PORT", "0");
+    env.put("HERALD_INDEXER_PORT", "0");
+    env.put("HERALD_PUBLISHER_PORT", "0");
+    env.put("HERALD_SEED", "false");
+    env.put("HERALD_ADMIN_KEY", adminKey);
+    return env;
+  }
+
   /** Removes a benchmark's data directory. */
   public static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {

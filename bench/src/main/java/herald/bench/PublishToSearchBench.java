@@ -1,5 +1,6 @@
 package herald.bench;
 
+import static herald.bench.BenchHttp.allInOneEnv;
 import static herald.bench.BenchHttp.check;
 import static herald.bench.BenchHttp.deleteTree;
 import static herald.bench.BenchHttp.send;
@@ -38,13 +39,7 @@ public final class PublishToSearchBench {
     int publishes = Integer.parseInt(System.getenv().getOrDefault("BENCH_PUBLISHES", "500"));
     int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "50"));
     Path dataDir = Files.createTempDirectory("herald-bench");
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_DATA_DIR", dataDir.toString());
-    env.put("HERALD_API_PORT", "0");
-    env.put("HERALD_INDEXER_PORT", "0");
-    env.put("HERALD_PUBLISHER_PORT", "0");
-    env.put("HERALD_SEED", "false");
-    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    Map<String, String> env = allInOneEnv(dataDir, "bench-admin-key");
     System.out.printf("starting the all-in-one stack in %s …%n", dataDir);
     try (AllInOne herald = AllInOne.start(env)) {
       String api = herald.apiUrl();

@@ -1,5 +1,6 @@
 package herald.bench.delivery;
 
+import static herald.bench.BenchHttp.allInOneEnv;
 import static herald.bench.BenchHttp.check;
 import static herald.bench.BenchHttp.deleteTree;
 import static herald.bench.BenchHttp.send;
@@ -18,7 +19,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,13 +70,7 @@ public final class AllChannelsBench {
             .get(10, TimeUnit.SECONDS)
             .actualPort();
     Path dataDir = Files.createTempDirectory("herald-channels-bench");
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_DATA_DIR", dataDir.toString());
-    env.put("HERALD_API_PORT", "0");
-    env.put("HERALD_INDEXER_PORT", "0");
-    env.put("HERALD_PUBLISHER_PORT", "0");
-    env.put("HERALD_SEED", "false");
-    env.put("HERALD_ADMIN_KEY", KEY);
+    Map<String, String> env = allInOneEnv(dataDir, KEY);
     env.put("HERALD_SMTP_PORT", "0");
     // Settings under study pass through from the environment.
     for (String k : List.of("HERALD_DELIVERY_WORKERS", "HERALD_DELIVERY_POLL_MS")) {

@@ -1,5 +1,6 @@
 package herald.bench.delivery;
 
+import static herald.bench.BenchHttp.allInOneEnv;
 import static herald.bench.BenchHttp.check;
 import static herald.bench.BenchHttp.deleteTree;
 import static herald.bench.BenchHttp.send;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,13 +42,7 @@ public final class DeliveryApiBench {
     int entries = Integer.parseInt(System.getenv().getOrDefault("BENCH_ENTRIES", "10000"));
     int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "10"));
     Path dataDir = Files.createTempDirectory("herald-delivery-bench");
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_DATA_DIR", dataDir.toString());
-    env.put("HERALD_API_PORT", "0");
-    env.put("HERALD_INDEXER_PORT", "0");
-    env.put("HERALD_PUBLISHER_PORT", "0");
-    env.put("HERALD_SEED", "false");
-    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    Map<String, String> env = allInOneEnv(dataDir, "bench-admin-key");
     // BENCH_NO_CACHE=true measures the database path: every request is computed afresh.
     boolean noCache = Boolean.parseBoolean(System.getenv().getOrDefault("BENCH_NO_CACHE", "false"));
     if (noCache) {

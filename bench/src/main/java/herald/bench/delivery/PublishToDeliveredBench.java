@@ -1,5 +1,6 @@
 package herald.bench.delivery;
 
+import static herald.bench.BenchHttp.allInOneEnv;
 import static herald.bench.BenchHttp.check;
 import static herald.bench.BenchHttp.deleteTree;
 import static herald.bench.BenchHttp.send;
@@ -17,7 +18,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,13 +52,7 @@ public final class PublishToDeliveredBench {
     int rate = Integer.parseInt(System.getenv().getOrDefault("BENCH_RATE", "20"));
     int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "40"));
     Path dataDir = Files.createTempDirectory("herald-bench-delivery");
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_DATA_DIR", dataDir.toString());
-    env.put("HERALD_API_PORT", "0");
-    env.put("HERALD_INDEXER_PORT", "0");
-    env.put("HERALD_PUBLISHER_PORT", "0");
-    env.put("HERALD_SEED", "false");
-    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    Map<String, String> env = allInOneEnv(dataDir, "bench-admin-key");
     System.out.printf("starting the all-in-one stack in %s …%n", dataDir);
     try (AllInOne herald = AllInOne.start(env)) {
       String api = herald.apiUrl();

@@ -1,5 +1,7 @@
 package herald.bench.partners;
 
+import static herald.bench.BenchHttp.allInOneEnv;
+
 import herald.api.ApiConfig;
 import herald.api.auth.ApiKeyRepository;
 import herald.api.auth.ApiKeys;
@@ -68,13 +70,7 @@ public final class PartnerBench {
     int endpoints = Integer.parseInt(System.getenv().getOrDefault("BENCH_ENDPOINTS", "50"));
     int events = Integer.parseInt(System.getenv().getOrDefault("BENCH_WEBHOOK_EVENTS", "200"));
     Path dataDir = Files.createTempDirectory("herald-bench-partners");
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_DATA_DIR", dataDir.toString());
-    env.put("HERALD_API_PORT", "0");
-    env.put("HERALD_INDEXER_PORT", "0");
-    env.put("HERALD_PUBLISHER_PORT", "0");
-    env.put("HERALD_SEED", "false");
-    env.put("HERALD_ADMIN_KEY", "bench-admin-key");
+    Map<String, String> env = allInOneEnv(dataDir, "bench-admin-key");
     env.put("HERALD_PARTNER_RATE", "100000");
     env.put("HERALD_PARTNER_BURST", "100000");
     env.put("HERALD_WEBHOOK_ALLOW", "127.0.0.1/32");
