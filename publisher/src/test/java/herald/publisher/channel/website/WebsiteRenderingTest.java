@@ -98,6 +98,31 @@ class WebsiteRenderingTest {
             });
   }
 
+  /** The unpublish event of an article, at the golden sample's version. */
+  static ContentUnpublished unpublishedArticle(String id, String slug) {
+    return (ContentUnpublished)
+        event(
+            GoldenSamples.UNPUBLISHED,
+            v -> {
+              v.put("entryId", id);
+              v.put("type", "article");
+              v.put("slug", slug);
+            });
+  }
+
+  /** The unpublish event of an article at the given version. */
+  static ContentUnpublished unpublishedArticle(String id, String slug, long version) {
+    return (ContentUnpublished)
+        event(
+            GoldenSamples.UNPUBLISHED,
+            v -> {
+              v.put("entryId", id);
+              v.put("version", version);
+              v.put("type", "article");
+              v.put("slug", slug);
+            });
+  }
+
   /** An article in the given locales with the given tags, published at the given time. */
   static ContentPublished article(
       String id,
@@ -327,16 +352,7 @@ class WebsiteRenderingTest {
 
     // A new process on the same site and index: its first rendering renders everything.
     new WebsiteChannel(site, index, settings(3, Optional.empty()))
-        .unpublish(
-            (ContentUnpublished)
-                event(
-                    GoldenSamples.UNPUBLISHED,
-                    v -> {
-                      v.put("entryId", id);
-                      v.put("version", 2);
-                      v.put("type", "article");
-                      v.put("slug", "only-one");
-                    }));
+        .unpublish(unpublishedArticle(id, "only-one", 2));
     assertFalse(Files.exists(site.resolve("ru/index.html")));
     assertFalse(Files.exists(site.resolve("ru/tag/hiv/index.html")));
   }
@@ -356,16 +372,7 @@ class WebsiteRenderingTest {
     String id = String.format("00000000-0000-4000-8000-%012d", e);
     long version = versions.merge(e, 1L, Long::sum);
     if (random.nextInt(6) == 0) {
-      channel.unpublish(
-          (ContentUnpublished)
-              event(
-                  GoldenSamples.UNPUBLISHED,
-                  v -> {
-                    v.put("entryId", id);
-                    v.put("version", version);
-                    v.put("type", "article");
-                    v.put("slug", "entry-" + e);
-                  }));
+      channel.unpublish(unpublishedArticle(id, "entry-" + e, version));
       return;
     }
     List<String> locales = random.nextBoolean() ? List.of("en") : List.of("en", "sr-Latn");
@@ -409,15 +416,7 @@ class WebsiteRenderingTest {
     String oldest = read("en/page/1/index.html");
     assertTrue(oldest.contains("Article first") && oldest.contains("Article second"), oldest);
     assertTrue(read("en/page/2/index.html").contains("Article fourth"));
-    channel.unpublish(
-        (ContentUnpublished)
-            event(
-                GoldenSamples.UNPUBLISHED,
-                v -> {
-                  v.put("entryId", "00000000-0000-4000-8000-000000000004");
-                  v.put("type", "article");
-                  v.put("slug", "fourth");
-                }));
+    channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000004", "fourth"));
     String tag = read("en/tag/harm-reduction/index.html");
     assertTrue(tag.contains("<h1>#Harm reduction</h1>"));
     assertTrue(
@@ -425,15 +424,7 @@ class WebsiteRenderingTest {
     String sitemap = read("sitemap.xml");
     assertTrue(sitemap.contains("<loc>https://site.example/en/article/second/</loc>"));
 
-    channel.unpublish(
-        (ContentUnpublished)
-            event(
-                GoldenSamples.UNPUBLISHED,
-                v -> {
-                  v.put("entryId", "00000000-0000-4000-8000-000000000003");
-                  v.put("type", "article");
-                  v.put("slug", "third");
-                }));
+    channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000003", "third"));
 
     assertFalse(Files.exists(site.resolve("en/article/third")));
     assertFalse(Files.exists(site.resolve("en/page")), "two entries fit on the first page now");
