@@ -63,7 +63,11 @@ public final class InMemoryWebsiteIndex implements WebsiteIndex {
 
   @Override
   public List<PageRow> locale(String locale) {
-    return all().stream().filter(r -> r.locale().equals(locale)).sorted(NEWEST_FIRST).toList();
+    return rows.values().stream()
+        .flatMap(List::stream)
+        .filter(r -> r.locale().equals(locale))
+        .sorted(NEWEST_FIRST)
+        .toList();
   }
 
   @Override
