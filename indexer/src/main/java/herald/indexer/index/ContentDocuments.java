@@ -57,6 +57,26 @@ final class ContentDocuments {
     ALL_TYPE.freeze();
   }
 
+  /**
+   * The field searches match and rank on: frequencies and norms (for BM25), no positions (phrases
+   * use the separate fields).
+   */
+  private static final FieldType MATCH_TYPE = new FieldType();
+
+  static {
+    MATCH_TYPE.setTokenized(true);
+    MATCH_TYPE.setIndexOptions(org.apache.lucene.index.IndexOptions.DOCS_AND_FREQS);
+    MATCH_TYPE.freeze();
+  }
+
+  /**
+   * How many times title and summary count in {@link IndexFields#MATCH} (the body counts once): a
+   * field's weight in BM25F is a multiplier of its term frequencies and of its length.
+   */
+  static final int TITLE_WEIGHT = 3;
+
+  static final int SUMMARY_WEIGHT = 2;
+
   private ContentDocuments() {}
 
   /** One document per locale of the entry; empty when the entry has no locales. */
@@ -87,11 +107,12 @@ final class ContentDocuments {
               IndexFields.ALL,
               String.join("\n", title, summary, body, String.join(" ", tags)),
               ALL_TYPE));
-      // The words and stems of title, summary and body in one field, so that a search can find
-      // which documents match from this field alone (see ContentSearcher).
+      // The words and stems of title, summary and body in one field, each field's text repeated
+      // as many times as it weighs: a search matches and ranks on this field alone (BM25F at
+      // index time, see ContentSearcher), one posting list per form of a word.
       d.add(
           new LocalizedText(
-              IndexFields.MATCH, String.join("\n", title, summary, body), analyzer, ALL_TYPE));
+              IndexFields.MATCH, weighted(title, summary, body), analyzer, MATCH_TYPE));
       for (String tag : tags) {
         d.add(new StringField(IndexFields.TAGS, ContentAnalysis.fold(tag), Field.Store.NO));
         d.add(new SortedSetDocValuesField(IndexFields.TAGS, new BytesRef(tag)));
@@ -118,6 +139,20 @@ final class ContentDocuments {
       docs.add(d);
     }
     return docs;
+  }
+
+  /** Title, summary and body, each repeated as many times as it weighs. */
+  static String weighted(String title, String summary, String body) {
+    StringBuilder out =
+        new StringBuilder(
+            title.length() * TITLE_WEIGHT + summary.length() * SUMMARY_WEIGHT + body.length() + 8);
+    for (int i = 0; i < TITLE_WEIGHT; i++) {
+      out.append(title).append('\n');
+    }
+    for (int i = 0; i < SUMMARY_WEIGHT; i++) {
+      out.append(summary).append('\n');
+    }
+    return out.append(body).toString();
   }
 
   /** The document that remembers an entry's version after its content is gone. */

@@ -43,8 +43,9 @@ public final class IndexFields {
   public static final String ALL = "all";
 
   /**
-   * Title, summary and body together, analyzed as those fields are (words and stems), documents
-   * only: which documents a search matches, without the cost of asking each field.
+   * Title, summary and body together, analyzed as those fields are (words and stems), with term
+   * frequencies: title and summary repeated by their weight, so that BM25 on this one field ranks
+   * as BM25F over the three. Searches match and rank on it with one posting list per word form.
    */
   public static final String MATCH = "match";
 

@@ -44,10 +44,15 @@ import org.apache.lucene.search.highlight.SimpleHTMLEncoder;
  * <p>Every word must match somewhere in title, summary or body (ranked in that order): as written
  * (folded), by its English or Russian stem, with a typo when it has 5 letters or more (2 typos from
  * 9), or as the beginning of a word when it is the last one typed. Phrases must match in order.
- * User input only ever becomes term, phrase, fuzzy and prefix queries built here, each bounded.
+ * Words are ranked by BM25F: one field holds the three, title and summary repeated by their weight
+ * ({@code ContentDocuments.weighted}), so each form of a word is one posting list to read, and the
+ * same query serves ranking, date order and facet counts. User input only ever becomes term,
+ * phrase, fuzzy and prefix queries built here, each bounded.
  */
 public final class ContentSearcher {
+  /** Boosts of a phrase found in each field (words weigh in at index time instead). */
   static final float TITLE_BOOST = 3f;
+
   static final float SUMMARY_BOOST = 2f;
   static final float BODY_BOOST = 1f;
 
@@ -135,18 +140,11 @@ public final class ContentSearcher {
       ScoreDoc after)
       throws IOException {
     IndexReader reader = s.getIndexReader();
-    // Two forms of one query. Which documents match is answered from the MATCH field: one term
-    // per form of a word, without scores. Ranking asks title, summary and body for each
-    // form, with their boosts: several times the postings, so it only runs by relevance, where
-    // the top-score collector skips blocks of documents that cannot make the page (block-max WAND).
-    // The two match the same documents: MATCH holds the words and stems of the three fields, and
-    // typos, prefixes, phrases, exclusions and filters are the same clauses in both.
-    Query matching = query(text, languages, q, reader, false);
+    Query query = query(text, languages, q, reader);
     boolean byRelevance = q.order() == SearchQuery.Order.RELEVANCE;
-    Query ranking = byRelevance ? query(text, languages, q, reader, true) : matching;
     // One more than asked tells whether there is a next page. The total is exact up to
     // EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are asked
-    // for: they count every match, on the cheap form of the query.
+    // for: they count every match.
     // NOTE: by relevance, the plain top-score collector: a sort with a tie-breaking field would
     // not skip.
     CollectorManager<?, ? extends TopDocs> top =
@@ -154,12 +152,12 @@ public final class ContentSearcher {
             ? new TopScoreDocCollectorManager(q.limit() + 1, after, EXACT_TOTAL_UP_TO)
             : new TopFieldCollectorManager(
                 sort, q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
-    TopDocs docs = s.search(ranking, top);
+    TopDocs docs = s.search(query, top);
     long total = docs.totalHits.value;
     boolean exact = docs.totalHits.relation == TotalHits.Relation.EQUAL_TO;
     Map<String, List<SearchResult.FacetValue>> facets = Map.of();
     if (!q.facets().isEmpty()) {
-      FacetCounts.Counted counted = s.search(matching, new FacetCounts(q.facets()));
+      FacetCounts.Counted counted = s.search(query, new FacetCounts(q.facets()));
       total = counted.matches();
       exact = true;
       facets = counted.facets();
@@ -208,17 +206,16 @@ public final class ContentSearcher {
   }
 
   /**
-   * The search as a Lucene query: {@code ranking} scores by field and form of each word; without
-   * it, the same documents are matched from the MATCH field, without scores.
+   * The search as a Lucene query. Words are matched and ranked on the MATCH field, where title and
+   * summary weigh more (BM25F); phrases need positions and ask title, summary and body in turn.
    */
-  static Query query(
-      QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader, boolean ranking)
+  static Query query(QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader)
       throws IOException {
     BooleanQuery.Builder all = new BooleanQuery.Builder();
     boolean fuzzy = text.words().size() + text.phrases().size() <= MAX_FUZZY_WORDS;
     for (int i = 0; i < text.words().size(); i++) {
       boolean prefix = text.prefixLast() && i == text.words().size() - 1;
-      all.add(word(text.words().get(i), languages, fuzzy, prefix, reader, ranking), Occur.MUST);
+      all.add(word(text.words().get(i), languages, fuzzy, prefix, reader), Occur.MUST);
     }
     for (List<String> phrase : text.phrases()) {
       all.add(phrase(phrase), Occur.MUST);
@@ -242,33 +239,21 @@ public final class ContentSearcher {
     return all.build();
   }
 
-  /** One word: as written, by stems, with typos, as a prefix: any of these in any field. */
+  /** One word: as written, by stems, with typos, as a prefix: any of these. */
   private static Query word(
-      String raw,
-      Set<Stemming> languages,
-      boolean fuzzy,
-      boolean prefix,
-      IndexReader reader,
-      boolean ranking)
+      String raw, Set<Stemming> languages, boolean fuzzy, boolean prefix, IndexReader reader)
       throws IOException {
     BooleanQuery.Builder any = new BooleanQuery.Builder();
     List<String> variants = ContentAnalysis.variants(raw, languages);
     if (variants.isEmpty()) {
       return new TermQuery(new Term(IndexFields.ALL, raw));
     }
-    for (int i = 0; i < variants.size() && !ranking; i++) {
-      any.add(new TermQuery(new Term(IndexFields.MATCH, variants.get(i))), Occur.SHOULD);
-    }
-    for (int i = 0; i < variants.size() && ranking; i++) {
-      float weight = i == 0 ? 1f : STEM_WEIGHT;
-      String v = variants.get(i);
+    for (int i = 0; i < variants.size(); i++) {
       any.add(
-          boost(new TermQuery(new Term(IndexFields.TITLE, v)), TITLE_BOOST * weight), Occur.SHOULD);
-      any.add(
-          boost(new TermQuery(new Term(IndexFields.SUMMARY, v)), SUMMARY_BOOST * weight),
+          boost(
+              new TermQuery(new Term(IndexFields.MATCH, variants.get(i))),
+              i == 0 ? 1f : STEM_WEIGHT),
           Occur.SHOULD);
-      any.add(
-          boost(new TermQuery(new Term(IndexFields.BODY, v)), BODY_BOOST * weight), Occur.SHOULD);
     }
     String folded = variants.get(0);
     int length = folded.codePointCount(0, folded.length());

@@ -252,8 +252,8 @@ class ContentSearcherTest {
   @Test
   @DisplayName("counting and sorting by date match exactly the documents the ranked search finds")
   void matchingFormFindsWhatRankingFinds() throws IOException {
-    // Facets and date order run on the cheap form of the query (one catch-all field), ranking on
-    // title, summary and body: both must mean the same documents for every kind of word.
+    // Ranking, date order and facets (each with its own collector, the facets without scores) must
+    // mean the same documents for every kind of word.
     for (String q :
         List.of(
             "decriminalisation",
