@@ -18,6 +18,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.AutomatonQuery;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
@@ -26,7 +27,6 @@ import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.PhraseQuery;
-import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
@@ -37,6 +37,9 @@ import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.highlight.SimpleHTMLEncoder;
+import org.apache.lucene.util.automaton.Automata;
+import org.apache.lucene.util.automaton.Automaton;
+import org.apache.lucene.util.automaton.Operations;
 
 /**
  * Answers searches from the content index.
@@ -261,8 +264,7 @@ public final class ContentSearcher {
       any.add(boost(fuzzy(IndexFields.ALL, folded), FUZZY_WEIGHT), Occur.SHOULD);
     }
     if (prefix && length >= MIN_PREFIX_LENGTH) {
-      any.add(
-          boost(new PrefixQuery(new Term(IndexFields.ALL, folded)), PREFIX_WEIGHT), Occur.SHOULD);
+      any.add(boost(longerWords(IndexFields.ALL, folded), PREFIX_WEIGHT), Occur.SHOULD);
     }
     return any.build();
   }
@@ -286,6 +288,18 @@ public final class ContentSearcher {
     int edits = length >= TWO_TYPOS_LENGTH ? 2 : 1;
     // The first letter must be right: it keeps the automaton's walk over the terms short.
     return new FuzzyQuery(new Term(field, folded), edits, 1, MAX_FUZZY_EXPANSIONS, true);
+  }
+
+  /**
+   * The words that begin with {@code folded} and are longer: the word itself is already asked for
+   * (and ranked) as written. NOTE: a prefix query would also match every document that has the
+   * word, which made a common word typed without a trailing space several times as costly.
+   */
+  static Query longerWords(String field, String folded) {
+    Automaton longer =
+        Operations.concatenate(
+            List.of(Automata.makeString(folded), Automata.makeAnyChar(), Automata.makeAnyString()));
+    return new AutomatonQuery(new Term(field, folded), longer);
   }
 
   private static Query phrase(List<String> words) {
