@@ -5,6 +5,7 @@ import herald.events.ContentPublished;
 import herald.events.FieldSchema;
 import herald.indexer.analysis.ContentAnalysis;
 import herald.indexer.analysis.RichText;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,7 +16,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenFilter;
 import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
@@ -58,18 +61,6 @@ final class ContentDocuments {
   }
 
   /**
-   * The field searches match and rank on: frequencies and norms (for BM25), no positions (phrases
-   * use the separate fields).
-   */
-  private static final FieldType MATCH_TYPE = new FieldType();
-
-  static {
-    MATCH_TYPE.setTokenized(true);
-    MATCH_TYPE.setIndexOptions(org.apache.lucene.index.IndexOptions.DOCS_AND_FREQS);
-    MATCH_TYPE.freeze();
-  }
-
-  /**
    * How many times title and summary count in {@link IndexFields#MATCH} (the body counts once): a
    * field's weight in BM25F is a multiplier of its term frequencies and of its length.
    */
@@ -99,9 +90,10 @@ final class ContentDocuments {
       keyword(d, IndexFields.TYPE, event.contentType());
       d.add(new StoredField(IndexFields.SLUG, event.slug()));
       d.add(new SortedDocValuesField(IndexFields.KEY, new BytesRef(id + "/" + locale)));
-      d.add(new LocalizedText(IndexFields.TITLE, title, analyzer));
-      d.add(new LocalizedText(IndexFields.SUMMARY, summary, analyzer));
-      d.add(new LocalizedText(IndexFields.BODY, body, analyzer));
+      // Shown in results (and their snippets); searched through MATCH.
+      d.add(new StoredField(IndexFields.TITLE, title));
+      d.add(new StoredField(IndexFields.SUMMARY, summary));
+      d.add(new StoredField(IndexFields.BODY, body));
       d.add(
           new Field(
               IndexFields.ALL,
@@ -110,9 +102,9 @@ final class ContentDocuments {
       // The words and stems of title, summary and body in one field, each field's text repeated
       // as many times as it weighs: a search matches and ranks on this field alone (BM25F at
       // index time, see ContentSearcher), one posting list per form of a word.
-      d.add(
-          new LocalizedText(
-              IndexFields.MATCH, weighted(title, summary, body), analyzer, MATCH_TYPE));
+      for (String text : weighted(title, summary, body)) {
+        d.add(new LocalizedText(IndexFields.MATCH, text, analyzer));
+      }
       for (String tag : tags) {
         d.add(new StringField(IndexFields.TAGS, ContentAnalysis.fold(tag), Field.Store.NO));
         d.add(new SortedSetDocValuesField(IndexFields.TAGS, new BytesRef(tag)));
@@ -141,18 +133,23 @@ final class ContentDocuments {
     return docs;
   }
 
-  /** Title, summary and body, each repeated as many times as it weighs. */
-  static String weighted(String title, String summary, String body) {
-    StringBuilder out =
-        new StringBuilder(
-            title.length() * TITLE_WEIGHT + summary.length() * SUMMARY_WEIGHT + body.length() + 8);
+  /**
+   * Positions between two texts of the MATCH field, more than a phrase can have words: no phrase
+   * matches across the end of one text and the beginning of the next.
+   */
+  static final int TEXT_GAP = 100;
+
+  /** The texts of the MATCH field: title, summary and body, each repeated as it weighs. */
+  static List<String> weighted(String title, String summary, String body) {
+    List<String> out = new ArrayList<>();
     for (int i = 0; i < TITLE_WEIGHT; i++) {
-      out.append(title).append('\n');
+      out.add(title);
     }
     for (int i = 0; i < SUMMARY_WEIGHT; i++) {
-      out.append(summary).append('\n');
+      out.add(summary);
     }
-    return out.append(body).toString();
+    out.add(body);
+    return out;
   }
 
   /** The document that remembers an entry's version after its content is gone. */
@@ -306,9 +303,13 @@ final class ContentDocuments {
     }
   }
 
-  /** A stored text field analyzed with the analyzer of its document's locale. */
+  /**
+   * One text of a document's MATCH field, analyzed with the analyzer of the document's locale and
+   * placed {@link #TEXT_GAP} positions after the previous text. Not stored (the stored fields hold
+   * each text once).
+   */
   static final class LocalizedText extends Field {
-    private static final FieldType TYPE = new FieldType(TextField.TYPE_STORED);
+    private static final FieldType TYPE = new FieldType(TextField.TYPE_NOT_STORED);
 
     static {
       // Offsets in the postings are not needed: snippets re-analyze the stored text.
@@ -318,17 +319,42 @@ final class ContentDocuments {
     private final Analyzer analyzer;
 
     LocalizedText(String name, String value, Analyzer analyzer) {
-      this(name, value, analyzer, TYPE);
-    }
-
-    LocalizedText(String name, String value, Analyzer analyzer, FieldType type) {
-      super(name, value, type);
+      super(name, value, TYPE);
       this.analyzer = analyzer;
     }
 
     @Override
     public TokenStream tokenStream(Analyzer ignored, TokenStream reuse) {
-      return analyzer.tokenStream(name(), stringValue());
+      return new GapBefore(analyzer.tokenStream(name(), stringValue()));
+    }
+  }
+
+  /** Moves the first token of a text {@link #TEXT_GAP} positions further. */
+  private static final class GapBefore extends TokenFilter {
+    private final PositionIncrementAttribute increment =
+        addAttribute(PositionIncrementAttribute.class);
+    private boolean first = true;
+
+    GapBefore(TokenStream in) {
+      super(in);
+    }
+
+    @Override
+    public boolean incrementToken() throws IOException {
+      if (!input.incrementToken()) {
+        return false;
+      }
+      if (first) {
+        first = false;
+        increment.setPositionIncrement(increment.getPositionIncrement() + TEXT_GAP);
+      }
+      return true;
+    }
+
+    @Override
+    public void reset() throws IOException {
+      super.reset();
+      first = true;
     }
   }
 }

@@ -46,7 +46,7 @@ public final class ContentIndex implements Closeable {
    * Version of the document layout and analysis; an index written with another one is rebuilt from
    * the log on start (the fields and analyzers must match the queries).
    */
-  public static final int SCHEMA_VERSION = 5;
+  public static final int SCHEMA_VERSION = 6;
 
   static final String SCHEMA_KEY = "schema";
 

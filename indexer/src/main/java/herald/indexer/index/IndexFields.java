@@ -28,14 +28,15 @@ public final class IndexFields {
   /** Entry version: stored and doc values, read when deciding whether an event is stale. */
   public static final String VERSION = "version";
 
-  /** The title, analyzed for the document's locale (ranked highest). */
+  /** The title, stored (searched through {@link #MATCH}). */
   public static final String TITLE = "title";
 
-  /** The {@code summary} field, analyzed for the document's locale (ranked second). */
+  /** The {@code summary} field, stored (searched through {@link #MATCH}). */
   public static final String SUMMARY = "summary";
 
   /**
-   * Every other text and rich-text value, markup stripped (ranked third; snippets come from it).
+   * Every other text and rich-text value, markup stripped, stored: snippets come from it (searched
+   * through {@link #MATCH}).
    */
   public static final String BODY = "body";
 
@@ -43,9 +44,10 @@ public final class IndexFields {
   public static final String ALL = "all";
 
   /**
-   * Title, summary and body together, analyzed as those fields are (words and stems), with term
-   * frequencies: title and summary repeated by their weight, so that BM25 on this one field ranks
-   * as BM25F over the three. Searches match and rank on it with one posting list per word form.
+   * Title, summary and body together, analyzed for the document's locale (words and stems), with
+   * term frequencies and positions: title and summary repeated by their weight, so that BM25 on
+   * this one field ranks as BM25F over the three. Searches match and rank words and phrases on it,
+   * with one posting list per word form.
    */
   public static final String MATCH = "match";
 

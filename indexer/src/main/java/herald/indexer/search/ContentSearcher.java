@@ -49,16 +49,10 @@ import org.apache.lucene.util.automaton.Operations;
  * 9), or as the beginning of a word when it is the last one typed. Phrases must match in order.
  * Words are ranked by BM25F: one field holds the three, title and summary repeated by their weight
  * ({@code ContentDocuments.weighted}), so each form of a word is one posting list to read, and the
- * same query serves ranking, date order and facet counts. User input only ever becomes term,
- * phrase, fuzzy and prefix queries built here, each bounded.
+ * same query serves ranking, date order and facet counts. Phrases are found in the same field. User
+ * input only ever becomes term, phrase, fuzzy and prefix queries built here, each bounded.
  */
 public final class ContentSearcher {
-  /** Boosts of a phrase found in each field (words weigh in at index time instead). */
-  static final float TITLE_BOOST = 3f;
-
-  static final float SUMMARY_BOOST = 2f;
-  static final float BODY_BOOST = 1f;
-
   /** A match by stem ranks below the word as written. */
   static final float STEM_WEIGHT = 0.6f;
 
@@ -209,8 +203,8 @@ public final class ContentSearcher {
   }
 
   /**
-   * The search as a Lucene query. Words are matched and ranked on the MATCH field, where title and
-   * summary weigh more (BM25F); phrases need positions and ask title, summary and body in turn.
+   * The search as a Lucene query: words and phrases are matched and ranked on the MATCH field,
+   * where title and summary weigh more (BM25F).
    */
   static Query query(QueryText text, Set<Stemming> languages, SearchQuery q, IndexReader reader)
       throws IOException {
@@ -302,24 +296,12 @@ public final class ContentSearcher {
     return new AutomatonQuery(new Term(field, folded), longer);
   }
 
+  /** Words in this order; one quoted word is the word as written (no stem, typo or prefix). */
   private static Query phrase(List<String> words) {
     if (words.size() == 1) {
-      String w = words.get(0);
-      return new BooleanQuery.Builder()
-          .add(boost(new TermQuery(new Term(IndexFields.TITLE, w)), TITLE_BOOST), Occur.SHOULD)
-          .add(boost(new TermQuery(new Term(IndexFields.SUMMARY, w)), SUMMARY_BOOST), Occur.SHOULD)
-          .add(boost(new TermQuery(new Term(IndexFields.BODY, w)), BODY_BOOST), Occur.SHOULD)
-          .build();
+      return new TermQuery(new Term(IndexFields.MATCH, words.get(0)));
     }
-    return new BooleanQuery.Builder()
-        .add(boost(phraseIn(IndexFields.TITLE, words), TITLE_BOOST), Occur.SHOULD)
-        .add(boost(phraseIn(IndexFields.SUMMARY, words), SUMMARY_BOOST), Occur.SHOULD)
-        .add(boost(phraseIn(IndexFields.BODY, words), BODY_BOOST), Occur.SHOULD)
-        .build();
-  }
-
-  static PhraseQuery phraseIn(String field, List<String> words) {
-    return new PhraseQuery(field, words.toArray(String[]::new));
+    return new PhraseQuery(IndexFields.MATCH, words.toArray(String[]::new));
   }
 
   private static Query boost(Query q, float boost) {

@@ -104,6 +104,18 @@ class ContentSearcherTest {
             "",
             List.of(),
             Instant.parse("2024-01-03T00:00:00Z")));
+    // A longer word that begins with a whole word of the others (and is not its inflection).
+    index.apply(
+        entry(
+            id(4),
+            "article",
+            "en",
+            "The harbourmaster",
+            "",
+            "",
+            "",
+            List.of(),
+            Instant.parse("2024-01-04T00:00:00Z")));
     index.refresh();
   }
 
@@ -159,6 +171,20 @@ class ContentSearcherTest {
     assertTrue(search("reduction harm").total() >= phrase.total());
     Hit hit = phrase.hits().get(0);
     assertTrue(hit.snippet().contains("<mark>"), hit.snippet());
+    // Longer phrases: every pair of words, in a row.
+    assertEquals(Set.of(id(2)), ids(search("\"Zmajevac is a town\"")));
+    assertEquals(0, search("\"Zmajevac is a harbour\"").total());
+  }
+
+  @Test
+  @DisplayName("a phrase does not match across the end of the title and the start of the summary")
+  void phraseWithinOneText() throws IOException {
+    // id(2): title "A harbour", summary "Zmajevac is a town."; id(1): title "Zmajevac harbour",
+    // which the index holds several times over (its weight).
+    assertEquals(0, search("\"harbour zmajevac\"").total());
+    assertEquals(0, search("\"harbour zmajevac harbour\"").total());
+    assertEquals(0, search("\"harbour a town\"").total());
+    assertEquals(Set.of(id(1)), ids(search("\"zmajevac harbour\"")));
   }
 
   @Test
@@ -169,6 +195,11 @@ class ContentSearcherTest {
     assertTrue(ids(search("Београ")).contains(CYRILLIC_ID), "prefix across scripts");
     // A trailing space says the word is complete.
     assertEquals(0, search("decrimi ").total());
+    // A whole word typed so far also finds the longer words it begins, ranked below it.
+    List<String> typing = search("harbour").hits().stream().map(Hit::id).toList();
+    assertEquals(4, typing.size(), typing.toString());
+    assertEquals(id(4), typing.get(3));
+    assertEquals(Set.of(id(1), id(2), id(3)), ids(search("harbour ")));
   }
 
   @Test
