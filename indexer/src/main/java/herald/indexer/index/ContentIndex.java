@@ -38,8 +38,9 @@ import org.apache.lucene.store.NRTCachingDirectory;
  * The Lucene read model of published content: one document per (entry, locale), upserted by entry
  * id, stale versions ignored, and the Kafka offsets it was built from kept in the same commits.
  *
- * <p>Writes ({@link #apply}, {@link #advance}, {@link #commit}, {@link #refresh}) come from one
- * thread, the consumer's; searches may come from any thread.
+ * <p>Writes ({@link #apply}, {@link #advance}, {@link #refresh}) come from one thread, the
+ * consumer's; {@link #commit} may run on another thread alongside them; searches may come from any
+ * thread.
  */
 public final class ContentIndex implements Closeable {
   /**
@@ -86,6 +87,7 @@ public final class ContentIndex implements Closeable {
   private final Analyzer analyzer;
   private final IndexWriter writer;
   private final SearcherManager searchers;
+  private final Object commitLock = new Object();
 
   // In a rebuild every entry's version is kept here instead of being looked up in the index: the
   // index starts empty and is not refreshed while it fills, and a first sighting can be a plain
@@ -347,19 +349,33 @@ public final class ContentIndex implements Closeable {
   /**
    * Makes the applied documents and offsets durable in one Lucene commit.
    *
+   * <p>May run on another thread than the one that applies events, without holding it up: the slow
+   * part (writing and syncing files) runs outside this object's lock. The commit holds at least
+   * every document applied before the offsets it records, and perhaps some applied during the
+   * commit; after a crash those are read again and found stale (apply is idempotent by version), so
+   * documents and offsets still agree. At most one commit runs at a time.
+   *
    * @return false when there was nothing to commit
    */
-  public synchronized boolean commit() throws IOException {
-    if (!writer.hasUncommittedChanges() && positions.equals(committedPositions)) {
-      return false;
+  public boolean commit() throws IOException {
+    synchronized (commitLock) {
+      Map<String, Long> snapshot;
+      synchronized (this) {
+        if (!writer.hasUncommittedChanges() && positions.equals(committedPositions)) {
+          return false;
+        }
+        snapshot = Map.copyOf(positions);
+        Map<String, String> data = new TreeMap<>();
+        snapshot.forEach((key, offset) -> data.put(key, Long.toString(offset)));
+        data.put(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION));
+        writer.setLiveCommitData(data.entrySet());
+      }
+      writer.commit();
+      synchronized (this) {
+        committedPositions = snapshot;
+      }
+      return true;
     }
-    Map<String, String> data = new TreeMap<>();
-    positions.forEach((key, offset) -> data.put(key, Long.toString(offset)));
-    data.put(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION));
-    writer.setLiveCommitData(data.entrySet());
-    writer.commit();
-    committedPositions = Map.copyOf(positions);
-    return true;
   }
 
   /** Makes everything applied so far visible to searches, committed or not. */
@@ -395,14 +411,17 @@ public final class ContentIndex implements Closeable {
     return Map.copyOf(positions);
   }
 
-  /** Commits what was applied, then releases the index. */
+  /** Commits what was applied (after a commit under way), then releases the index. */
   @Override
-  public synchronized void close() throws IOException {
-    try (directory;
-        writer;
-        searchers) {
-      if (writer.isOpen()) {
-        commit();
+  public void close() throws IOException {
+    // NOTE: the commit lock first, then this object's, as in commit().
+    synchronized (commitLock) {
+      try (directory;
+          writer;
+          searchers) {
+        if (writer.isOpen()) {
+          commit();
+        }
       }
     }
   }
