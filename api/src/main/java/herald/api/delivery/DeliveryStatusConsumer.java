@@ -2,6 +2,7 @@ package herald.api.delivery;
 
 import herald.events.DeliveryEventCodec;
 import herald.events.DeliveryStatusEvent;
+import herald.events.GroupConsumers;
 import herald.events.MalformedEventException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +16,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,8 +23,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,27 +75,10 @@ final class DeliveryStatusConsumer {
   }
 
   static Properties properties(String bootstrapServers, String groupId) {
-    Properties p = new Properties();
-    // Where the cluster is; the rest of it is discovered from there.
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    // All api replicas share one group: each event is applied once to the shared table.
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    // A member killed without leaving the group keeps its partitions until its session times out:
-    // 10 s rather than Kafka's default 45 s, so a restarted service resumes sooner (heartbeats go
-    // every 3 s, so a live member stays in).
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    // Offsets are committed after the upsert: at least once, never lost.
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // A new group (a new database) rebuilds the read table from the whole topic.
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // Upserts are quick; a modest batch keeps well inside max.poll.interval.ms.
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
-    // Raw bytes: decoding is ours, so a bad record is poison to skip, not a poll() error.
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    // Names this client in broker logs and metrics.
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + ProcessHandle.current().pid());
-    return p;
+    // All api replicas share one group: each event is applied once to the shared table. Offsets
+    // are committed after the upsert; a new group (a new database) rebuilds the read table from
+    // the whole topic.
+    return GroupConsumers.properties(bootstrapServers, groupId, 200);
   }
 
   void start() {

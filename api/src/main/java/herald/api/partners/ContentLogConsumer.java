@@ -1,6 +1,7 @@
 package herald.api.partners;
 
 import herald.events.ContentEventCodec;
+import herald.events.GroupConsumers;
 import herald.events.MalformedEventException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,15 +19,12 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,27 +92,10 @@ public final class ContentLogConsumer {
   }
 
   static Properties properties(String bootstrapServers, String groupId) {
-    Properties p = new Properties();
-    // Where the cluster is; the rest of it is discovered from there.
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     // All api replicas share one group, so each partition is appended by one of them at a time.
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    // A member killed without leaving the group keeps its partitions until its session times out:
-    // 10 s rather than Kafka's default 45 s, so a restarted service resumes sooner (heartbeats go
-    // every 3 s, so a live member stays in).
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     // Positions are kept in PostgreSQL with the effects; Kafka's committed offsets are not used.
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // Only when PostgreSQL has no position yet: the sync log starts at the beginning of the topic.
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // One transaction per partition batch; a modest batch keeps well inside max.poll.interval.ms.
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    // Raw bytes: decoding is ours, so a bad record is poison to skip, not a poll() error.
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    // Names this client in broker logs and metrics.
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + ProcessHandle.current().pid());
-    return p;
+    // One transaction per partition batch.
+    return GroupConsumers.properties(bootstrapServers, groupId, 500);
   }
 
   public void start() {

@@ -2,6 +2,7 @@ package herald.publisher.consumer;
 
 import herald.events.ContentEvent;
 import herald.events.ContentEventCodec;
+import herald.events.GroupConsumers;
 import herald.events.MalformedEventException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,8 +23,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,30 +82,9 @@ public final class ContentConsumer {
   }
 
   static Properties properties(String bootstrapServers, String groupId) {
-    Properties p = new Properties();
-    // Where the cluster is; the rest of it is discovered from there.
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    // Replicas share the partitions and the committed offsets of one group.
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    // A member killed without leaving the group keeps its partitions until its session times out:
-    // 10 s rather than Kafka's default 45 s, so a restarted service resumes sooner (heartbeats go
-    // every 3 s, so a live member stays in).
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    // Offsets are committed by hand after the batch is processed: at least once, never lost.
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // A new group (a new publisher, or a reset one) replays the whole log to catch up.
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // Skip records of aborted transactions in case the api's relay ever sends transactionally.
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // Small batches keep synchronous processing well inside max.poll.interval.ms.
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
-    // The key is the entry id as text.
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    // Raw bytes: decoding is ours, so a bad record is poison we can skip, not a poll() error.
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    // Names this client in broker logs and metrics.
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + ProcessHandle.current().pid());
-    return p;
+    // Offsets are committed by hand after the batch is processed; small batches keep synchronous
+    // processing well inside max.poll.interval.ms.
+    return GroupConsumers.properties(bootstrapServers, groupId, 100);
   }
 
   /** Starts the consumer thread. */
