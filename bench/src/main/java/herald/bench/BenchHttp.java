@@ -39,12 +39,13 @@ public final class BenchHttp {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Fails the benchmark when a setup call did not get the expected status. */
-  public static void check(HttpResponse<String> r, int status) {
+  /** Fails the benchmark when a setup call did not get the expected status; else the response. */
+  public static HttpResponse<String> check(HttpResponse<String> r, int status) {
     if (r.statusCode() != status) {
       throw new IllegalStateException(
           "expected " + status + ", got " + r.statusCode() + ": " + r.body());
     }
+    return r;
   }
 
   /**

@@ -1,30 +1,17 @@
 package herald.bench.partners;
 
 import static herald.bench.BenchHttp.allInOneEnv;
+import static herald.bench.BenchHttp.check;
+import static herald.bench.BenchHttp.deleteTree;
+import static herald.bench.BenchHttp.send;
 
-import herald.api.ApiConfig;
-import herald.api.auth.ApiKeyRepository;
-import herald.api.auth.ApiKeys;
-import herald.api.http.ProblemHandler;
-import herald.api.partners.PartnerConfig;
-import herald.api.partners.PartnerModule;
 import herald.deploy.AllInOne;
 import herald.embedded.PgSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
-import java.net.URI;
+import java.io.IOException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,10 +20,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,16 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * latency, and publish → visible in a delta), and webhook fan-out of BENCH_WEBHOOK_EVENTS events to
  * BENCH_ENDPOINTS (50) local endpoints (deliveries per second).
  *
- * <p>When the api does not mount the partner module yet (it answers 404 on /v1/sync), the bench
- * runs a {@link PartnerModule} of its own beside it, on the same database and topic.
- *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec
  * -Dbench.main=herald.bench.partners.PartnerBench}.
  */
 public final class PartnerBench {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
   private PartnerBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -77,38 +56,19 @@ public final class PartnerBench {
     env.put("HERALD_WEBHOOK_PORTS", "1024-65535");
     env.put("HERALD_WEBHOOK_POLL_MS", "200");
     System.out.printf("starting the all-in-one stack in %s …%n", dataDir);
+    Vertx vertx = Vertx.vertx();
     try (AllInOne herald = AllInOne.start(env)) {
       String api = herald.apiUrl();
-      String key = herald.adminKey();
-      String partners = api;
-      Vertx vertx = null;
-      if (send(api, key, "GET", "/v1/sync?initial=true", null).statusCode() == 404) {
-        vertx = Vertx.vertx();
-        partners = startModule(vertx, herald, env, key);
-        System.out.println("the api does not mount the partner module yet: running one beside it");
-      }
-      try {
-        run(
-            herald,
-            api,
-            partners,
-            key,
-            entries,
-            endpoints,
-            events,
-            vertx == null ? Vertx.vertx() : vertx);
-      } finally {
-        if (vertx != null) {
-          vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-      }
+      run(herald, api, herald.adminKey(), entries, endpoints, events, vertx);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      deleteTree(dataDir);
     }
   }
 
   private static void run(
       AllInOne herald,
       String api,
-      String partners,
       String key,
       int entries,
       int endpointCount,
@@ -151,7 +111,7 @@ public final class PartnerBench {
       long s = System.nanoTime();
       int[] pages = {0};
       Set<String> seen = new HashSet<>();
-      String token = drain(partners, partnerKey, "initial=true&limit=" + limit, seen, pages);
+      String token = drain(api, partnerKey, "initial=true&limit=" + limit, seen, pages);
       double ms = (System.nanoTime() - s) / 1e6;
       System.out.printf(
           "initial sync, limit %d: %d entries in %d pages, %.0f ms (%.0f entries/s)%n",
@@ -160,22 +120,16 @@ public final class PartnerBench {
         throw new IllegalStateException("initial sync saw " + seen.size());
       }
       if (limit == 500) {
-        delta(herald, api, partners, key, partnerKey, ids, token);
+        delta(herald, api, key, partnerKey, ids, token);
       }
     }
 
     // 3. Webhook fan-out.
-    fanOut(herald, api, partners, key, vertx, endpointCount, events);
+    fanOut(herald, api, key, vertx, endpointCount, events);
   }
 
   private static void delta(
-      AllInOne herald,
-      String api,
-      String partners,
-      String key,
-      String partnerKey,
-      List<String> ids,
-      String token)
+      AllInOne herald, String api, String key, String partnerKey, List<String> ids, String token)
       throws Exception {
     List<String> changed = new ArrayList<>(ids.subList(0, 100));
     ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -203,7 +157,7 @@ public final class PartnerBench {
     String t = token;
     int[] pages = {0};
     while (!seen.containsAll(changed)) {
-      t = drain(partners, partnerKey, "token=" + enc(t), seen, pages);
+      t = drain(api, partnerKey, "token=" + enc(t), seen, pages);
       if (!seen.containsAll(changed)) {
         Thread.sleep(5);
       }
@@ -215,7 +169,7 @@ public final class PartnerBench {
     for (int i = 0; i < 30; i++) {
       Set<String> s = new HashSet<>();
       long st = System.nanoTime();
-      drain(partners, partnerKey, "token=" + enc(token) + "&limit=500", s, new int[1]);
+      drain(api, partnerKey, "token=" + enc(token) + "&limit=500", s, new int[1]);
       times.add((System.nanoTime() - st) / 1e6);
       size = s.size();
     }
@@ -227,13 +181,7 @@ public final class PartnerBench {
   }
 
   private static void fanOut(
-      AllInOne herald,
-      String api,
-      String partners,
-      String key,
-      Vertx vertx,
-      int endpoints,
-      int events)
+      AllInOne herald, String api, String key, Vertx vertx, int endpoints, int events)
       throws Exception {
     AtomicInteger received = new AtomicInteger();
     AtomicLong lastAt = new AtomicLong();
@@ -258,7 +206,7 @@ public final class PartnerBench {
       servers.add(s);
       check(
           send(
-              partners,
+              api,
               key,
               "POST",
               "/v1/manage/webhooks",
@@ -357,8 +305,8 @@ public final class PartnerBench {
     return ids;
   }
 
-  private static String drain(
-      String base, String key, String query, Set<String> seen, int[] pages) {
+  private static String drain(String base, String key, String query, Set<String> seen, int[] pages)
+      throws IOException, InterruptedException {
     String q = query;
     while (true) {
       HttpResponse<String> r = check(send(base, key, "GET", "/v1/sync?" + q, null), 200);
@@ -393,97 +341,7 @@ public final class PartnerBench {
     throw new IllegalStateException("the sync log did not catch up");
   }
 
-  /** A verticle serving a partner module on its own port, as the api will once it is wired. */
-  private static String startModule(
-      Vertx vertx, AllInOne herald, Map<String, String> env, String key) throws Exception {
-    PgSettings pg = herald.infrastructure().pg();
-    Map<String, String> services = new HashMap<>(env);
-    services.put("PG_HOST", pg.host());
-    services.put("PG_PORT", Integer.toString(pg.port()));
-    services.put("PG_DATABASE", pg.database());
-    services.put("PG_USER", pg.user());
-    services.put("PG_PASSWORD", pg.password());
-    services.put("KAFKA_BOOTSTRAP_SERVERS", herald.infrastructure().kafkaBootstrapServers());
-    services.put("HERALD_ADMIN_KEY", key);
-    ApiConfig config = ApiConfig.fromEnv(services);
-    PartnerConfig partners = PartnerConfig.fromEnv(services);
-    int[] port = {0};
-    vertx
-        .deployVerticle(
-            new VerticleBase() {
-              Pool pool;
-              PartnerModule module;
-
-              @Override
-              public io.vertx.core.Future<?> start() {
-                pool =
-                    PgBuilder.pool()
-                        .with(new PoolOptions().setMaxSize(16))
-                        .connectingTo(
-                            new PgConnectOptions()
-                                .setHost(config.pgHost())
-                                .setPort(config.pgPort())
-                                .setDatabase(config.pgDatabase())
-                                .setUser(config.pgUser())
-                                .setPassword(config.pgPassword()))
-                        .using(vertx)
-                        .build();
-                ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
-                module =
-                    new PartnerModule(
-                        vertx,
-                        pool,
-                        config,
-                        partners,
-                        keys,
-                        "bench-token-secret-0123456789abcdef".getBytes(StandardCharsets.UTF_8),
-                        new SimpleMeterRegistry());
-                Router router = Router.router(vertx);
-                router.route().handler(BodyHandler.create());
-                module.mount(router);
-                router.route().failureHandler(new ProblemHandler(1 << 20));
-                return module
-                    .start()
-                    .compose(x -> vertx.createHttpServer().requestHandler(router).listen(0))
-                    .onSuccess(s -> port[0] = s.actualPort());
-              }
-            })
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
-    return "http://127.0.0.1:" + port[0];
-  }
-
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static HttpResponse<String> check(HttpResponse<String> r, int status) {
-    if (r.statusCode() != status) {
-      throw new IllegalStateException(
-          "expected " + status + ", got " + r.statusCode() + ": " + r.body());
-    }
-    return r;
-  }
-
-  private static HttpResponse<String> send(
-      String base, String key, String method, String path, String body) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(60))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    b.header("Authorization", "Bearer " + key);
-    try {
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException(method + " " + path, e);
-    }
   }
 }
