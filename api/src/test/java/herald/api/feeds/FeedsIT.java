@@ -1,7 +1,6 @@
 package herald.api.feeds;
 
 import static herald.api.sync.PartnerHarness.ADMIN_KEY;
-import static herald.api.sync.PartnerHarness.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -165,17 +164,7 @@ class FeedsIT {
   }
 
   String publish(String type, JsonObject fields) {
-    HttpResponse<String> r =
-        h.api(
-            "POST",
-            "/v1/manage/entries",
-            ADMIN_KEY,
-            new JsonObject().put("type", type).put("fields", fields));
-    assertEquals(201, r.statusCode(), r.body());
-    String id = json(r).getString("id");
-    assertEquals(
-        200, h.api("POST", "/v1/manage/entries/" + id + "/publish", ADMIN_KEY, null).statusCode());
-    return id;
+    return h.publishNew(type, fields);
   }
 
   HttpResponse<String> get(String path, String... headers) {

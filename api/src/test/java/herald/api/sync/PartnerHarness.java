@@ -38,11 +38,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 
 /**
- * A real api verticle (migrations, content management, outbox relay) and, beside it on the same
- * database and topic, a small verticle serving a {@link PartnerModule} on its own router: the way
- * the api will mount it, with the OpenAPI validation and problem handler of the api.
+ * A real api verticle (migrations, content management, outbox relay; its own partner module off)
+ * and, beside it on the same database and topic, a small verticle serving a {@link PartnerModule}
+ * on its own router, with the OpenAPI validation and problem handler the api mounts it with. Kept
+ * apart so that a test can give the module its own collaborators (WebhookIT's DNS resolver) and
+ * stop and start it while the api runs.
  */
 public final class PartnerHarness implements AutoCloseable {
   public static final String ADMIN_KEY = "test-admin-key";
@@ -254,6 +257,37 @@ public final class PartnerHarness implements AutoCloseable {
       throw new AssertionError(r.body());
     }
     return json(r);
+  }
+
+  /** Creates an entry of the type with the fields, publishes it and returns its id. */
+  public String publishNew(String type, JsonObject fields) {
+    HttpResponse<String> r =
+        api(
+            "POST",
+            "/v1/manage/entries",
+            ADMIN_KEY,
+            new JsonObject().put("type", type).put("fields", fields));
+    if (r.statusCode() != 201) {
+      throw new AssertionError("create answered " + r.statusCode() + ": " + r.body());
+    }
+    String id = json(r).getString("id");
+    HttpResponse<String> published =
+        api("POST", "/v1/manage/entries/" + id + "/publish", ADMIN_KEY, null);
+    if (published.statusCode() != 200) {
+      throw new AssertionError("publish answered " + published.statusCode());
+    }
+    return id;
+  }
+
+  /** Waits until the partner consumer has logged every event the outbox sent. */
+  public void awaitLogged() {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                count("select count(*) from outbox where sent_at is null") == 0
+                    && count("select count(*) from sync_log")
+                        == count("select count(*) from outbox"));
   }
 
   public long count(String sql) {

@@ -117,17 +117,6 @@ class SyncApiIT {
     }
   }
 
-  /** Waits until the partner consumer has logged every event the outbox sent. */
-  void awaitLogged() {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                h.count("select count(*) from outbox where sent_at is null") == 0
-                    && h.count("select count(*) from sync_log")
-                        == h.count("select count(*) from outbox"));
-  }
-
   @Test
   @DisplayName(
       "an initial sync pages through the published entries and a delta brings changes and tombstones")
@@ -139,7 +128,7 @@ class SyncApiIT {
       ids.add(id);
     }
     String draft = create("news", "Never published");
-    awaitLogged();
+    h.awaitLogged();
 
     List<JsonObject> pages = follow("initial=true&type=news&limit=3");
     assertTrue(pages.size() >= 3, "7 entries in pages of 3");
@@ -195,7 +184,7 @@ class SyncApiIT {
     String fresh = create("news", "Fresh");
     publish(fresh);
     publish(create("note", "Other type"));
-    awaitLogged();
+    h.awaitLogged();
 
     List<JsonObject> delta = follow("token=" + enc(token));
     Map<String, JsonObject> changed = new HashMap<>();
@@ -218,7 +207,7 @@ class SyncApiIT {
   void locale() {
     String id = create("news", "Locale");
     publish(id);
-    awaitLogged();
+    h.awaitLogged();
     JsonObject found = null;
     for (JsonObject p : follow("initial=true&type=news&locale=sr-Latn")) {
       for (Object o : p.getJsonArray("entries")) {
@@ -315,7 +304,7 @@ class SyncApiIT {
     String note = create("note", "Scoped note");
     publish(note);
     publish(create("news", "Not for this partner"));
-    awaitLogged();
+    h.awaitLogged();
     assertEquals(
         400, h.partner("GET", "/v1/sync?initial=true", key, null).statusCode(), "locale needed");
     assertEquals(403, h.partner("GET", "/v1/sync?initial=true&locale=de", key, null).statusCode());
@@ -338,7 +327,7 @@ class SyncApiIT {
   @DisplayName("reading the topic again after a restart appends nothing twice")
   void restartIsIdempotent() {
     publish(create("note", "Before restart"));
-    awaitLogged();
+    h.awaitLogged();
     long before = h.count("select count(*) from sync_log");
     h.stopPartners();
     publish(create("note", "While stopped"));
@@ -353,7 +342,7 @@ class SyncApiIT {
                 a.keys(),
                 a.tokenSecret(),
                 a.registry()));
-    awaitLogged();
+    h.awaitLogged();
     assertTrue(h.count("select count(*) from sync_log") > before);
     assertEquals(h.count("select count(*) from outbox"), h.count("select count(*) from sync_log"));
     assertEquals(
@@ -382,7 +371,7 @@ class SyncApiIT {
     }
     String id = create("note", "After the poison");
     publish(id);
-    awaitLogged();
+    h.awaitLogged();
     assertEquals(1, h.count("select count(*) from sync_log where entry_id = '" + id + "'"));
     // Every record read, the poison one included, moved a position on.
     await()

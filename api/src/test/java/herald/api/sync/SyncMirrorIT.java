@@ -2,7 +2,6 @@ package herald.api.sync;
 
 import static herald.api.sync.PartnerHarness.ADMIN_KEY;
 import static herald.api.sync.PartnerHarness.json;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +14,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,13 +95,7 @@ class SyncMirrorIT {
       assertTrue(outcomes.getOrDefault("delete 204", 0) > 0, "some entries were deleted");
 
       // Once every change has reached the log, one more delta makes the mirror exact.
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  h.count("select count(*) from outbox where sent_at is null") == 0
-                      && h.count("select count(*) from sync_log")
-                          == h.count("select count(*) from outbox"));
+      h.awaitLogged();
       drain(h, key, "token=" + enc(token), mirror, syncCalls);
 
       Map<String, Long> published = new HashMap<>();

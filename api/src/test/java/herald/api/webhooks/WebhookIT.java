@@ -122,19 +122,7 @@ class WebhookIT {
   }
 
   String publishNew(String type, String title) {
-    HttpResponse<String> r =
-        h.api(
-            "POST",
-            "/v1/manage/entries",
-            ADMIN_KEY,
-            new JsonObject()
-                .put("type", type)
-                .put("fields", new JsonObject().put("title", new JsonObject().put("en", title))));
-    assertEquals(201, r.statusCode(), r.body());
-    String id = json(r).getString("id");
-    assertEquals(
-        200, h.api("POST", "/v1/manage/entries/" + id + "/publish", ADMIN_KEY, null).statusCode());
-    return id;
+    return h.publishNew(type, new JsonObject().put("title", new JsonObject().put("en", title)));
   }
 
   JsonArray deliveries(String endpoint) {
@@ -142,6 +130,18 @@ class WebhookIT {
         h.partner("GET", "/v1/manage/webhooks/" + endpoint + "/deliveries", ADMIN_KEY, null);
     assertEquals(200, r.statusCode(), r.body());
     return json(r).getJsonArray("items");
+  }
+
+  /** Waits until the endpoint's first delivery has the status. */
+  void awaitFirstDelivery(JsonObject endpoint, String status, int seconds) {
+    await()
+        .atMost(Duration.ofSeconds(seconds))
+        .until(
+            () ->
+                deliveries(endpoint.getString("id"))
+                    .getJsonObject(0)
+                    .getString("status")
+                    .equals(status));
   }
 
   static void verify(String secret, Receiver.Received r) throws WebhookVerificationException {
@@ -213,14 +213,7 @@ class WebhookIT {
     register(url("/other-" + type), "no-such-type", null);
     publishNew(type, "Filtered");
     await().atMost(Duration.ofSeconds(20)).until(() -> receiver.at("/all-" + type).size() == 1);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () ->
-                deliveries(all.getString("id"))
-                    .getJsonObject(0)
-                    .getString("status")
-                    .equals("succeeded"));
+    awaitFirstDelivery(all, "succeeded", 5);
     assertEquals(0, receiver.at("/unpub-" + type).size());
     assertEquals(0, receiver.at("/de-" + type).size());
     assertEquals(0, receiver.at("/other-" + type).size());
@@ -242,14 +235,7 @@ class WebhookIT {
     assertEquals(1, new HashSet<>(f.stream().map(r -> r.header("webhook-id")).toList()).size());
     assertTrue(f.get(1).atMillis() - f.get(0).atMillis() >= 230, "first retry after ~300 ms");
     assertTrue(f.get(2).atMillis() - f.get(1).atMillis() >= 470, "second retry after ~600 ms");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                deliveries(flaky.getString("id"))
-                    .getJsonObject(0)
-                    .getString("status")
-                    .equals("succeeded"));
+    awaitFirstDelivery(flaky, "succeeded", 10);
     JsonArray history = deliveries(flaky.getString("id")).getJsonObject(0).getJsonArray("history");
     assertEquals(
         List.of(500, 500, 204),
@@ -260,14 +246,7 @@ class WebhookIT {
     assertTrue(l.get(1).atMillis() - l.get(0).atMillis() >= 1900, "Retry-After: 2 is honoured");
 
     await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at("/hang").size() == 2);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                deliveries(hang.getString("id"))
-                    .getJsonObject(0)
-                    .getString("status")
-                    .equals("succeeded"));
+    awaitFirstDelivery(hang, "succeeded", 10);
     JsonObject first =
         deliveries(hang.getString("id")).getJsonObject(0).getJsonArray("history").getJsonObject(0);
     assertNull(first.getInteger("status"));
@@ -283,14 +262,7 @@ class WebhookIT {
     JsonObject moved = register(url("/moved"), type, null);
     JsonObject broken = register(url("/broken"), type, null);
     publishNew(type, "Give up");
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                deliveries(moved.getString("id"))
-                    .getJsonObject(0)
-                    .getString("status")
-                    .equals("succeeded"));
+    awaitFirstDelivery(moved, "succeeded", 20);
     assertEquals(
         "redirect not followed",
         deliveries(moved.getString("id"))
@@ -298,14 +270,7 @@ class WebhookIT {
             .getJsonArray("history")
             .getJsonObject(0)
             .getString("error"));
-    await()
-        .atMost(Duration.ofSeconds(40))
-        .until(
-            () ->
-                deliveries(broken.getString("id"))
-                    .getJsonObject(0)
-                    .getString("status")
-                    .equals("failed"));
+    awaitFirstDelivery(broken, "failed", 40);
     assertEquals(8, receiver.at("/broken").size(), "one attempt per step of the schedule");
     assertEquals(8, deliveries(broken.getString("id")).getJsonObject(0).getInteger("attempts"));
   }
