@@ -321,32 +321,39 @@ public final class WebsiteChannel implements Channel {
         }
         rendering = true;
       }
-      long upTo = 0;
+      long upTo = renderedUpTo;
       Set<String> changed = Set.of();
-      IOException failure = null;
-      site.writeLock().lock();
+      IOException failure = new IOException("rendering the listings did not finish");
       try {
-        List<Change> batch = new ArrayList<>(pending);
-        pending.clear();
-        upTo = enqueued;
-        changed = rebuildListings(batch, renderEverything);
-        renderEverything = false;
-      } catch (IOException | RuntimeException e) {
-        failure = e instanceof IOException io ? io : new IOException(e);
-        // The batch's changes are gone from the queue and their deliveries will be retried, but
-        // by then the places they left are no longer known: render everything next time.
-        renderEverything = true;
-      } finally {
-        site.writeLock().unlock();
-      }
-      synchronized (combine) {
-        outcomes.addLast(new Rendered(renderedUpTo + 1, upTo, changed, failure));
-        while (outcomes.size() > KEPT_OUTCOMES) {
-          outcomes.removeFirst();
+        site.writeLock().lock();
+        try {
+          List<Change> batch = new ArrayList<>(pending);
+          pending.clear();
+          upTo = enqueued;
+          try {
+            changed = rebuildListings(batch, renderEverything);
+            renderEverything = false;
+            failure = null;
+          } catch (IOException | RuntimeException e) {
+            failure = e instanceof IOException io ? io : new IOException(e);
+            // The batch's changes are gone from the queue: the next rendering renders every
+            // listing, those with entries and those on disk, which covers what they touched.
+            renderEverything = true;
+          }
+        } finally {
+          site.writeLock().unlock();
         }
-        renderedUpTo = upTo;
-        rendering = false;
-        combine.notifyAll();
+      } finally {
+        // Whatever happened (an Error too), the waiting deliveries learn the outcome.
+        synchronized (combine) {
+          outcomes.addLast(new Rendered(renderedUpTo + 1, upTo, changed, failure));
+          while (outcomes.size() > KEPT_OUTCOMES) {
+            outcomes.removeFirst();
+          }
+          renderedUpTo = upTo;
+          rendering = false;
+          combine.notifyAll();
+        }
       }
     }
   }
@@ -376,12 +383,29 @@ public final class WebsiteChannel implements Channel {
    */
   private Set<String> rebuildListings(List<Change> changes, boolean every) throws IOException {
     if (!every) {
-      return renderListings(changes, false);
+      return renderListings(changes, Map.of(), false);
     }
-    // Every listing that has entries, and those the changes emptied (which go away).
+    // Every listing that has entries, those the changes emptied, and those on disk: a change
+    // stored before a crash may have emptied a listing without rendering it (these go away).
     List<Change> all = new ArrayList<>(changes);
     all.add(new Change(List.of(), index.all()));
-    return renderListings(all, true);
+    return renderListings(all, listingsOnDisk(), true);
+  }
+
+  /** The tag slugs of each locale's listings now in the site ({@code <locale>/tag/<slug>/}). */
+  private Map<String, Set<String>> listingsOnDisk() throws IOException {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    for (String locale : localeDirs()) {
+      Set<String> tags = new LinkedHashSet<>();
+      Path tagDir = siteDir.resolve(locale).resolve("tag");
+      if (Files.isDirectory(tagDir)) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tagDir, Files::isDirectory)) {
+          dirs.forEach(d -> tags.add(d.getFileName().toString()));
+        }
+      }
+      out.put(locale, tags);
+    }
+    return out;
   }
 
   /**
@@ -398,8 +422,11 @@ public final class WebsiteChannel implements Channel {
     }
   }
 
-  private Set<String> renderListings(List<Change> changes, boolean every) throws IOException {
+  private Set<String> renderListings(
+      List<Change> changes, Map<String, Set<String>> alsoListings, boolean every)
+      throws IOException {
     Map<String, Set<String>> tagsByLocale = new LinkedHashMap<>();
+    alsoListings.forEach((locale, tags) -> tagsByLocale.put(locale, new LinkedHashSet<>(tags)));
     Map<String, String> slugs = new HashMap<>();
     for (Change c : changes) {
       for (PageRow r : concat(c.before(), c.after())) {

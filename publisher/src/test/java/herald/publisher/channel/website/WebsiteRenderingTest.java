@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -355,6 +356,33 @@ class WebsiteRenderingTest {
         .unpublish(unpublishedArticle(id, "only-one", 2));
     assertFalse(Files.exists(site.resolve("ru/index.html")));
     assertFalse(Files.exists(site.resolve("ru/tag/hiv/index.html")));
+  }
+
+  @Test
+  @DisplayName(
+      "a change stored without its listings (a crash between the two) is rendered after a restart")
+  void firstRenderingAfterRestartRemovesListingsLeftOnDisk() throws IOException {
+    InMemoryWebsiteIndex index = new InMemoryWebsiteIndex();
+    String id = "00000000-0000-4000-8000-000000000078";
+    new WebsiteChannel(site, index, settings(3, Optional.empty()))
+        .publish(article(id, "only-one", "2026-01-05T10:00:00Z", 1, List.of("ru"), List.of("HIV")));
+    assertTrue(Files.exists(site.resolve("ru/tag/hiv/index.html")));
+    // The index forgets the entry, and the process stops before rendering the listings.
+    index.replace(UUID.fromString(id), List.of());
+
+    // A new process's first delivery, of another entry, renders every listing.
+    new WebsiteChannel(site, index, settings(3, Optional.empty()))
+        .publish(
+            article(
+                "00000000-0000-4000-8000-000000000079",
+                "another",
+                "2026-01-06T10:00:00Z",
+                1,
+                List.of("en"),
+                List.of()));
+    assertFalse(Files.exists(site.resolve("ru/index.html")));
+    assertFalse(Files.exists(site.resolve("ru/tag/hiv/index.html")));
+    assertTrue(Files.exists(site.resolve("en/index.html")));
   }
 
   private void assertNothingToRender(WebsiteChannel channel, String when) throws IOException {
