@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,19 +91,15 @@ public final class WebsiteChannel implements Channel {
   private final java.util.concurrent.locks.ReadWriteLock site =
       new java.util.concurrent.locks.ReentrantReadWriteLock();
 
-  // Changes whose listings are still to render, numbered in order (both guarded by the site's
-  // write lock); the first rendering after start renders everything, since a change may have been
-  // stored without its listings when the publisher stopped.
-  private final List<Change> pending = new ArrayList<>();
-  private long enqueued;
+  // The changes whose listings are still to render (guarded by the site's write lock); the first
+  // rendering after start renders everything, since a change may have been stored without its
+  // listings when the publisher stopped.
+  private Batch pending = new Batch();
   private boolean renderEverything = true;
 
-  // Who renders the listings, and up to which change they are rendered (guarded by combine).
-  private static final int KEPT_OUTCOMES = 64;
+  // Whether a delivery is rendering the listings (guarded by combine).
   private final Object combine = new Object();
   private boolean rendering;
-  private long renderedUpTo;
-  private final java.util.ArrayDeque<Rendered> outcomes = new java.util.ArrayDeque<>();
   private final ExecutorService io =
       Executors.newFixedThreadPool(
           4,
@@ -180,7 +177,7 @@ public final class WebsiteChannel implements Channel {
     }
     List<String> tags = WebsiteRenderer.tags(entry);
     Set<String> changed = new TreeSet<>();
-    long mine;
+    CompletableFuture<Set<String>> mine;
     Map<UUID, List<PageRow>> known =
         WebsiteRenderer.byEntry(index.entries(WebsiteRenderer.references(entry)));
     // The entry's own pages: other deliveries write theirs meanwhile (an entry's deliveries come
@@ -255,7 +252,7 @@ public final class WebsiteChannel implements Channel {
   @Override
   public void unpublish(ContentUnpublished entry) throws IOException {
     Set<String> changed = new TreeSet<>();
-    long mine;
+    CompletableFuture<Set<String>> mine;
     site.writeLock().lock();
     try {
       List<PageRow> before = index.pagesOf(entry.entryId());
@@ -289,26 +286,33 @@ public final class WebsiteChannel implements Channel {
   /** One entry's change: its rows before and after (either may be empty). */
   private record Change(List<PageRow> before, List<PageRow> after) {}
 
-  /**
-   * Queues a change whose listings are still to render; call under the site's write lock, right
-   * after the index has the change. Returns its number.
-   */
-  private long enqueue(Change change) {
-    pending.add(change);
-    return ++enqueued;
+  /** Changes to render together, and what their rendering changed (or its failure). */
+  private record Batch(List<Change> changes, CompletableFuture<Set<String>> rendered) {
+    Batch() {
+      this(new ArrayList<>(), new CompletableFuture<>());
+    }
   }
 
   /**
-   * Renders the listings once the change numbered {@code mine} is in them and returns the paths
+   * Queues a change whose listings are still to render; call under the site's write lock, right
+   * after the index has the change. Returns what the rendering that includes it will change.
+   */
+  private CompletableFuture<Set<String>> enqueue(Change change) {
+    pending.changes().add(change);
+    return pending.rendered();
+  }
+
+  /**
+   * Renders the listings once the change queued as {@code mine} is in them and returns the paths
    * that changed in that rendering. Deliveries that end their pages while another renders the
    * listings wait for it to finish, and the first of them then renders the listings for all of them
    * at once: under a steady stream of publishes the listings are rendered once per few entries
    * instead of once per entry, and a delivery still returns only when its entry is listed.
    */
-  private Set<String> listings(long mine) throws IOException {
-    while (true) {
+  private Set<String> listings(CompletableFuture<Set<String>> mine) throws IOException {
+    while (!mine.isDone()) {
       synchronized (combine) {
-        while (rendering && renderedUpTo < mine) {
+        while (rendering && !mine.isDone()) {
           try {
             combine.wait();
           } catch (InterruptedException e) {
@@ -316,64 +320,46 @@ public final class WebsiteChannel implements Channel {
             throw new IOException("interrupted while waiting for the listings", e);
           }
         }
-        if (renderedUpTo >= mine) {
-          return outcome(mine);
+        if (mine.isDone()) {
+          break;
         }
         rendering = true;
       }
-      long upTo = renderedUpTo;
-      Set<String> changed = Set.of();
-      IOException failure = new IOException("rendering the listings did not finish");
       try {
-        site.writeLock().lock();
-        try {
-          List<Change> batch = new ArrayList<>(pending);
-          pending.clear();
-          upTo = enqueued;
-          try {
-            changed = rebuildListings(batch, renderEverything);
-            renderEverything = false;
-            failure = null;
-          } catch (IOException | RuntimeException e) {
-            failure = e instanceof IOException io ? io : new IOException(e);
-            // The batch's changes are gone from the queue: the next rendering renders every
-            // listing, those with entries and those on disk, which covers what they touched.
-            renderEverything = true;
-          }
-        } finally {
-          site.writeLock().unlock();
-        }
+        renderPending();
       } finally {
-        // Whatever happened (an Error too), the waiting deliveries learn the outcome.
         synchronized (combine) {
-          outcomes.addLast(new Rendered(renderedUpTo + 1, upTo, changed, failure));
-          while (outcomes.size() > KEPT_OUTCOMES) {
-            outcomes.removeFirst();
-          }
-          renderedUpTo = upTo;
           rendering = false;
           combine.notifyAll();
         }
       }
     }
-  }
-
-  /** What the rendering that included change {@code n} changed, or its failure. */
-  private Set<String> outcome(long n) throws IOException {
-    for (Rendered r : outcomes) {
-      if (r.from() <= n && n <= r.to()) {
-        if (r.failure() != null) {
-          throw new IOException("rendering the listings failed", r.failure());
-        }
-        return r.changed();
-      }
+    try {
+      return mine.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw new IOException("rendering the listings failed", e.getCause());
     }
-    // Too long ago to be remembered (cannot happen with fewer waiting deliveries than kept).
-    return Set.of();
   }
 
-  /** One rendering of the listings: the changes it covered and what it changed. */
-  private record Rendered(long from, long to, Set<String> changed, IOException failure) {}
+  /** Renders the listings of the queued changes and tells their deliveries the outcome. */
+  private void renderPending() {
+    site.writeLock().lock();
+    Batch batch = pending;
+    pending = new Batch();
+    try {
+      batch.rendered().complete(rebuildListings(batch.changes(), renderEverything));
+      renderEverything = false;
+    } catch (IOException | RuntimeException e) {
+      // The batch's changes are gone from the queue: the next rendering renders every listing,
+      // those with entries and those on disk, which covers what they touched.
+      renderEverything = true;
+      batch.rendered().completeExceptionally(e);
+    } finally {
+      site.writeLock().unlock();
+      // An Error too: the deliveries waiting for this batch learn that it did not finish.
+      batch.rendered().completeExceptionally(new IOException("rendering did not finish"));
+    }
+  }
 
   /**
    * Rewrites the index pages of every locale the changed entries were or are in, the tag pages of
