@@ -217,14 +217,9 @@ public final class DeliveryService {
   }
 
   /**
-   * Claims up to {@code limit} due deliveries and loads their content events; they are {@code
-   * sending} from now, under a lease.
+   * Claims up to {@code limit} due deliveries of the given channels and loads their content events;
+   * they are {@code sending} from now, under a lease.
    */
-  public List<Claimed> claim(int limit, Duration lease) {
-    return claim(List.copyOf(channels.keySet()), limit, lease);
-  }
-
-  /** Claims up to {@code limit} due deliveries of the given channels, as {@link #claim}. */
   public List<Claimed> claim(List<String> ofChannels, int limit, Duration lease) {
     List<Claimed> claimed =
         await(

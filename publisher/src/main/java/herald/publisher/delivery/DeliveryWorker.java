@@ -66,7 +66,8 @@ public final class DeliveryWorker {
       throw new IllegalStateException("already started");
     }
     for (int i = 1; i <= settings.workers(); i++) {
-      Thread t = new Thread(this::work, "herald-delivery-" + i);
+      boolean polls = i == 1;
+      Thread t = new Thread(() -> work(polls), "herald-delivery-" + i);
       t.setDaemon(true);
       workers.add(t);
       t.start();
@@ -105,14 +106,20 @@ public final class DeliveryWorker {
     calls.shutdownNow();
   }
 
-  private void work() {
+  /**
+   * Claims and delivers until stopped. One worker ({@code polls}) also looks every poll interval,
+   * for deliveries that come due by themselves (retries); the others wait to be woken, by new
+   * deliveries or by a worker that found work (a wake-up is passed on only by finding work).
+   */
+  private void work(boolean polls) {
     while (!stopping) {
       try {
         Optional<DeliveryService.Claimed> claimed = claimOne();
         if (claimed.isEmpty()) {
-          if (wakeups.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
-            // Pass a wake-up on to other waiting workers only by finding work (below).
-            continue;
+          if (polls) {
+            wakeups.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+          } else {
+            wakeups.acquire();
           }
           continue;
         }
