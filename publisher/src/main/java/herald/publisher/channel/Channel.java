@@ -40,9 +40,9 @@ public interface Channel {
   }
 
   /**
-   * How many of this channel's deliveries may run at once. A channel whose work is serialized
-   * anyway (the website writes one site under one lock) says 1, so that its waiting deliveries do
-   * not hold workers that other channels' deliveries could use.
+   * How many of this channel's deliveries may run at once. A channel whose work is largely
+   * serialized (the website renders its listings under one lock) says a small number, so that its
+   * waiting deliveries do not hold workers that other channels' deliveries could use.
    */
   default int concurrency() {
     return Integer.MAX_VALUE;

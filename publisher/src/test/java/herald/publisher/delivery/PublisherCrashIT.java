@@ -140,7 +140,8 @@ class PublisherCrashIT {
         assertNull(writerFailure.get(), "the stream was produced");
 
         // Kafka would keep the killed publisher in its group, holding its partitions, until its
-        // session timeout (45 s) ran out; the test removes it rather than wait. The new publisher
+        // session timeout (10 s, GroupConsumers) ran out; the test removes it rather than wait. The
+        // new publisher
         // resumes from the group's committed offsets: what the first one consumed and did not
         // commit comes again.
         try (Admin admin =

@@ -49,12 +49,11 @@ final class WebsiteRenderer {
 
   private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
   private final String siteUrl;
+  private final String feedsUrl;
 
   /**
    * @param siteUrl the site root's public URL, without a trailing slash
    */
-  private final String feedsUrl;
-
   WebsiteRenderer(String siteUrl, String feedsUrl) {
     this.siteUrl = siteUrl;
     this.feedsUrl = feedsUrl;

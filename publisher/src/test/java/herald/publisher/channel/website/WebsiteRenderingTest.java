@@ -99,18 +99,6 @@ class WebsiteRenderingTest {
             });
   }
 
-  /** The unpublish event of an article, at the golden sample's version. */
-  static ContentUnpublished unpublishedArticle(String id, String slug) {
-    return (ContentUnpublished)
-        event(
-            GoldenSamples.UNPUBLISHED,
-            v -> {
-              v.put("entryId", id);
-              v.put("type", "article");
-              v.put("slug", slug);
-            });
-  }
-
   /** The unpublish event of an article at the given version. */
   static ContentUnpublished unpublishedArticle(String id, String slug, long version) {
     return (ContentUnpublished)
@@ -444,7 +432,7 @@ class WebsiteRenderingTest {
     String oldest = read("en/page/1/index.html");
     assertTrue(oldest.contains("Article first") && oldest.contains("Article second"), oldest);
     assertTrue(read("en/page/2/index.html").contains("Article fourth"));
-    channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000004", "fourth"));
+    channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000004", "fourth", 4));
     String tag = read("en/tag/harm-reduction/index.html");
     assertTrue(tag.contains("<h1>#Harm reduction</h1>"));
     assertTrue(
@@ -452,7 +440,7 @@ class WebsiteRenderingTest {
     String sitemap = read("sitemap.xml");
     assertTrue(sitemap.contains("<loc>https://site.example/en/article/second/</loc>"));
 
-    channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000003", "third"));
+    channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000003", "third", 4));
 
     assertFalse(Files.exists(site.resolve("en/article/third")));
     assertFalse(Files.exists(site.resolve("en/page")), "two entries fit on the first page now");
