@@ -213,10 +213,11 @@ public final class WebhookDispatcher {
                     x ->
                         repo.finish(pool, c.id(), log, "failed", "410 Gone: endpoint disabled", 0));
           }
-          if (!c.enabled() || c.attempt() >= schedule.size()) {
+          int step = c.scheduleStep();
+          if (!c.enabled() || step >= schedule.size()) {
             return repo.finish(pool, c.id(), log, "failed", log.error(), 0);
           }
-          double delay = jitter(schedule.get(c.attempt()));
+          double delay = jitter(schedule.get(step));
           if (o.retryAfter() != null) {
             delay = Math.max(delay, o.retryAfter().toMillis() / 1000.0);
           }

@@ -53,7 +53,8 @@ public final class WebhookRepository {
           + " next_attempt_at = now() + make_interval(secs => $2), updated_at = now()"
           + " from due, webhook_endpoints e where d.id = due.id and e.id = d.endpoint_id"
           + " returning d.id, d.endpoint_id, d.message_id, d.payload, d.attempts, e.url, e.secret,"
-          + " case when e.previous_expires_at > now() then e.previous_secret end, e.enabled";
+          + " case when e.previous_expires_at > now() then e.previous_secret end, e.enabled,"
+          + " d.schedule_base";
   // Records the attempt and moves the delivery on in one statement; only the attempt that holds
   // the claim (attempts = $2) may move it.
   private static final String FINISH =
@@ -62,19 +63,29 @@ public final class WebhookRepository {
           + " update webhook_deliveries set status = $7, last_status = $5, last_error = $8,"
           + " next_attempt_at = case when $7 = 'pending' then now() + make_interval(secs => $9)"
           + " end, updated_at = now() where id = $1 and attempts = $2";
-  private static final String DELIVERIES =
-      "select d.id, d.message_id, d.event_type, d.entry_id, d.status, d.attempts,"
+  private static final String DELIVERY_COLUMNS =
+      "d.id, d.message_id, d.event_type, d.entry_id, d.status, d.attempts,"
           + " d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.payload,"
           + " coalesce((select jsonb_agg(jsonb_build_object('attempt', a.attempt, 'startedAt',"
           + " a.started_at, 'durationMs', a.duration_ms, 'status', a.status, 'error', a.error)"
-          + " order by a.attempt) from webhook_attempts a where a.delivery_id = d.id), '[]')"
+          + " order by a.attempt) from webhook_attempts a where a.delivery_id = d.id), '[]')";
+  private static final String DELIVERIES =
+      "select "
+          + DELIVERY_COLUMNS
           + " from webhook_deliveries d where d.endpoint_id = $1"
           + " and ($2::text is null or d.status = $2) order by d.created_at desc, d.id limit $3";
+  // An attempt is in flight while its claim's lease runs and it has not been logged yet; sending
+  // such a delivery again would send it twice at once. Attempt numbers go on (every attempt keeps
+  // its row in the log); the retry schedule starts over from schedule_base.
   private static final String REDELIVER =
-      "update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = now(),"
-          + " updated_at = now() where id = $1 and endpoint_id = $2"
-          + " returning id, message_id, event_type, entry_id, status, attempts, next_attempt_at,"
-          + " last_status, last_error, created_at, payload, '[]'::jsonb";
+      "update webhook_deliveries d set status = 'pending', schedule_base = d.attempts,"
+          + " next_attempt_at = now(), updated_at = now() where d.id = $1 and d.endpoint_id = $2"
+          + " and not (d.status = 'pending' and d.attempts > 0 and d.next_attempt_at > now()"
+          + " and not exists (select 1 from webhook_attempts a where a.delivery_id = d.id"
+          + " and a.attempt = d.attempts)) returning "
+          + DELIVERY_COLUMNS;
+  private static final String DELIVERY_EXISTS =
+      "select 1 from webhook_deliveries where id = $1 and endpoint_id = $2";
 
   /** A registered endpoint. */
   public record Endpoint(
@@ -131,7 +142,14 @@ public final class WebhookRepository {
       String url,
       String secret,
       String previousSecret,
-      boolean enabled) {}
+      boolean enabled,
+      int scheduleBase) {
+
+    /** Attempts since the retry schedule (re)started: the initial one and redeliveries are 1. */
+    public int scheduleStep() {
+      return attempt - scheduleBase;
+    }
+  }
 
   public Future<Endpoint> insert(SqlClient db, Endpoint e) {
     return db.preparedQuery(INSERT_ENDPOINT)
@@ -206,7 +224,8 @@ public final class WebhookRepository {
                         r.getString(5),
                         r.getString(6),
                         r.getString(7),
-                        r.getBoolean(8)));
+                        r.getBoolean(8),
+                        r.getInteger(9)));
               }
               return out;
             });
@@ -250,14 +269,34 @@ public final class WebhookRepository {
             });
   }
 
-  public Future<Optional<JsonObject>> redeliver(SqlClient db, UUID endpoint, UUID delivery) {
+  /** What a redelivery found. */
+  public sealed interface Redelivery {
+    /** Queued to be sent again now; the delivery as it is now. */
+    record Queued(JsonObject delivery) implements Redelivery {}
+
+    /** An attempt is being sent; nothing changed. */
+    record InFlight() implements Redelivery {}
+
+    /** No such delivery of the endpoint. */
+    record Missing() implements Redelivery {}
+  }
+
+  public Future<Redelivery> redeliver(SqlClient db, UUID endpoint, UUID delivery) {
+    Tuple ids = Tuple.of(delivery, endpoint);
     return db.preparedQuery(REDELIVER)
-        .execute(Tuple.of(delivery, endpoint))
-        .map(
+        .execute(ids)
+        .compose(
             rs ->
-                rs.size() == 0
-                    ? Optional.empty()
-                    : Optional.of(deliveryJson(rs.iterator().next())));
+                rs.size() > 0
+                    ? Future.succeededFuture(
+                        new Redelivery.Queued(deliveryJson(rs.iterator().next())))
+                    : db.preparedQuery(DELIVERY_EXISTS)
+                        .execute(ids)
+                        .map(
+                            e ->
+                                e.size() > 0
+                                    ? new Redelivery.InFlight()
+                                    : new Redelivery.Missing()));
   }
 
   private static JsonObject deliveryJson(Row r) {

@@ -226,15 +226,21 @@ public final class WebhookRoutes {
     UUID delivery = Bodies.uuidParam(ctx, "deliveryId");
     repo.redeliver(pool, id, delivery)
         .onSuccess(
-            d -> {
-              if (d.isEmpty()) {
+            r -> {
+              if (r instanceof WebhookRepository.Redelivery.Queued q) {
+                wake.run();
+                Bodies.send(ctx, 202, q.delivery());
+              } else if (r instanceof WebhookRepository.Redelivery.InFlight) {
+                ctx.fail(
+                    ProblemException.conflict(
+                        "Delivery "
+                            + delivery
+                            + " is being sent; redeliver it once that attempt has ended."));
+              } else {
                 ctx.fail(
                     ProblemException.notFound(
                         "No delivery " + delivery + " of endpoint " + id + "."));
-                return;
               }
-              wake.run();
-              Bodies.send(ctx, 202, d.get());
             })
         .onFailure(ctx::fail);
   }

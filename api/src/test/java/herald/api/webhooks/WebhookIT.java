@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,7 +53,25 @@ class WebhookIT {
   static final Map<String, String> DNS =
       new ConcurrentHashMap<>(Map.of("receiver.test", "127.0.0.1"));
 
+  /** Names whose resolution waits (in the dispatcher, before it sends) until their latch opens. */
+  static final Map<String, CountDownLatch> HOLD = new ConcurrentHashMap<>();
+
+  /** Names a held resolution is waiting for. */
+  static final Set<String> HELD = ConcurrentHashMap.newKeySet();
+
   static InetAddress[] resolve(String host) throws UnknownHostException {
+    CountDownLatch hold = HOLD.get(host);
+    if (hold != null) {
+      HELD.add(host);
+      try {
+        if (!hold.await(30, TimeUnit.SECONDS)) {
+          throw new UnknownHostException(host + " was held too long");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnknownHostException(host + ": interrupted");
+      }
+    }
     String ip = DNS.get(host);
     return ip == null
         ? InetAddress.getAllByName(host)
@@ -67,7 +87,7 @@ class WebhookIT {
     h =
         new PartnerHarness(
                 Map.of(
-                    "HERALD_WEBHOOK_ALLOW", "receiver.test",
+                    "HERALD_WEBHOOK_ALLOW", "receiver.test,held.test",
                     "HERALD_WEBHOOK_PORTS", "80,443,1024-65535",
                     "HERALD_WEBHOOK_RETRY_SCHEDULE", "0s,300ms,600ms,1s,1s,2s,2s,3s",
                     "HERALD_WEBHOOK_TIMEOUT_MS", "1000",
@@ -273,6 +293,31 @@ class WebhookIT {
     awaitFirstDelivery(broken, "failed", 40);
     assertEquals(8, receiver.at("/broken").size(), "one attempt per step of the schedule");
     assertEquals(8, deliveries(broken.getString("id")).getJsonObject(0).getInteger("attempts"));
+
+    // Sent again by hand, the delivery gets the whole schedule again (the 9th 500 is retried) and
+    // the log keeps the earlier attempts beside the new ones.
+    String id = broken.getString("id");
+    String delivery = deliveries(id).getJsonObject(0).getString("id");
+    assertEquals(202, askRedelivery(id, delivery).statusCode());
+    awaitFirstDelivery(broken, "succeeded", 20);
+    assertEquals(10, receiver.at("/broken").size());
+    JsonObject d = deliveries(id).getJsonObject(0);
+    assertEquals(10, d.getInteger("attempts"));
+    JsonArray history = d.getJsonArray("history");
+    assertEquals(
+        List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+        history.stream().map(o -> ((JsonObject) o).getInteger("attempt")).toList());
+    assertEquals(
+        List.of(500, 500, 500, 500, 500, 500, 500, 500, 500, 204),
+        history.stream().map(o -> ((JsonObject) o).getInteger("status")).toList());
+  }
+
+  HttpResponse<String> askRedelivery(String endpoint, String delivery) {
+    return h.partner(
+        "POST",
+        "/v1/manage/webhooks/" + endpoint + "/deliveries/" + delivery + "/redeliver",
+        ADMIN_KEY,
+        null);
   }
 
   @Test
@@ -409,6 +454,17 @@ class WebhookIT {
     assertEquals(
         receiver.at("/again").get(0).header("webhook-id"),
         receiver.at("/again").get(1).header("webhook-id"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> deliveries(id).getJsonObject(0).getJsonArray("history").size() == 2);
+    JsonObject again = deliveries(id).getJsonObject(0);
+    assertEquals("succeeded", again.getString("status"));
+    assertEquals(2, again.getInteger("attempts"));
+    assertEquals(
+        List.of(1, 2),
+        again.getJsonArray("history").stream()
+            .map(o -> ((JsonObject) o).getInteger("attempt"))
+            .toList());
     assertEquals(
         404,
         h.partner(
@@ -421,6 +477,39 @@ class WebhookIT {
                 ADMIN_KEY,
                 null)
             .statusCode());
+  }
+
+  @Test
+  @DisplayName("a delivery whose attempt is being sent is not sent again beside it (409)")
+  void redeliverInFlight() {
+    String type = newType();
+    DNS.put("held.test", "127.0.0.1");
+    String id =
+        register("http://held.test:" + receiver.port() + "/held", type, null).getString("id");
+    CountDownLatch release = new CountDownLatch(1);
+    HOLD.put("held.test", release);
+    try {
+      publishNew(type, "In flight");
+      // The dispatcher has claimed the delivery and waits for the name before it sends.
+      await().atMost(Duration.ofSeconds(20)).until(() -> HELD.contains("held.test"));
+      JsonObject d = deliveries(id).getJsonObject(0);
+      assertEquals("pending", d.getString("status"));
+      assertEquals(1, d.getInteger("attempts"));
+      HttpResponse<String> r = askRedelivery(id, d.getString("id"));
+      assertEquals(409, r.statusCode(), r.body());
+      assertEquals(409, json(r).getInteger("status"), r.body());
+      assertTrue(
+          PartnerHarness.header(r, "Content-Type")
+              .orElse("")
+              .startsWith("application/problem+json"),
+          r.headers().toString());
+    } finally {
+      HOLD.remove("held.test");
+      release.countDown();
+    }
+    awaitFirstDelivery(new JsonObject().put("id", id), "succeeded", 20);
+    assertEquals(1, receiver.at("/held").size(), "sent once");
+    assertEquals(1, deliveries(id).getJsonObject(0).getJsonArray("history").size());
   }
 
   /** Every refused form, as a URL host (the port is allowed). */
