@@ -51,18 +51,7 @@ public final class PartnerModule {
   private final UrlGuard guard;
   private WebSubNotifier webSub;
 
-  /** The module with settings from the environment ({@link PartnerConfig#fromEnv}). */
-  public PartnerModule(
-      Vertx vertx,
-      Pool pool,
-      ApiConfig config,
-      ApiKeys keys,
-      byte[] tokenSecret,
-      MeterRegistry registry) {
-    this(vertx, pool, config, PartnerConfig.fromEnv(System.getenv()), keys, tokenSecret, registry);
-  }
-
-  /** The module with its settings given (tests use their own). */
+  /** The module with its settings given (the api reads them from its environment). */
   public PartnerModule(
       Vertx vertx,
       Pool pool,

@@ -31,8 +31,6 @@ public final class SyncLogRepository implements ContentLogConsumer.Sink {
       "select id from entries where published is not null and id > $1"
           + " and ($2::text[] is null or type_id = any($2)) order by id limit $3";
 
-  private static final String TYPES_OF = "select id, type_id from entries where id = any($1)";
-
   @Override
   public Future<Void> apply(SqlConnection conn, List<LoggedEvent> events) {
     List<Tuple> rows = new ArrayList<>();
@@ -97,18 +95,6 @@ public final class SyncLogRepository implements ContentLogConsumer.Sink {
             rs -> {
               List<UUID> out = new ArrayList<>();
               rs.forEach(r -> out.add(r.getUUID(0)));
-              return out;
-            });
-  }
-
-  /** The types of the given entries that still exist. */
-  public Future<Map<UUID, String>> typesOf(SqlClient db, List<UUID> ids) {
-    return db.preparedQuery(TYPES_OF)
-        .execute(Tuple.of(ids.toArray(new UUID[0])))
-        .map(
-            rs -> {
-              Map<UUID, String> out = new java.util.HashMap<>();
-              rs.forEach(r -> out.put(r.getUUID(0), r.getString(1)));
               return out;
             });
   }

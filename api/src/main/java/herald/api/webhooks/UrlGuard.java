@@ -105,10 +105,6 @@ public final class UrlGuard {
     }
   }
 
-  public UrlGuard(List<String> allow, String ports) {
-    this(allow, ports, InetAddress::getAllByName);
-  }
-
   /** Checks the URL's form only (no resolution): scheme, host, port, no credentials. */
   public URI checkForm(String url) throws Refused {
     URI uri;
