@@ -226,6 +226,8 @@ public final class ContentLogConsumer {
     }
     long last = batch.get(batch.size() - 1).offset();
     List<LoggedEvent> fresh = new ArrayList<>();
+    // The fresh events that decoded; poison records only move the position on.
+    List<LoggedEvent> good = new ArrayList<>();
     try {
       pool.withTransaction(
               conn ->
@@ -239,19 +241,23 @@ public final class ContentLogConsumer {
                           rs -> {
                             long next = rs.iterator().next().getLong(0);
                             fresh.clear();
+                            good.clear();
                             for (LoggedEvent e : events) {
                               if (e.offset() >= next) {
                                 fresh.add(e);
+                                if (e.event() != null) {
+                                  good.add(e);
+                                }
                               }
                             }
                             if (fresh.isEmpty()) {
                               return Future.<Void>succeededFuture();
                             }
-                            List<LoggedEvent> good =
-                                fresh.stream().filter(e -> e.event() != null).toList();
                             Future<Void> f = Future.succeededFuture();
-                            for (Sink s : sinks) {
-                              f = f.compose(v -> good.isEmpty() ? v() : s.apply(conn, good));
+                            if (!good.isEmpty()) {
+                              for (Sink s : sinks) {
+                                f = f.compose(v -> s.apply(conn, good));
+                              }
                             }
                             return f.compose(
                                 v ->
@@ -271,7 +277,6 @@ public final class ContentLogConsumer {
       return false;
     }
     applied.increment(fresh.size());
-    List<LoggedEvent> good = fresh.stream().filter(e -> e.event() != null).toList();
     if (!good.isEmpty()) {
       try {
         afterCommit.accept(good);
@@ -280,10 +285,6 @@ public final class ContentLogConsumer {
       }
     }
     return true;
-  }
-
-  private static Future<Void> v() {
-    return Future.succeededFuture();
   }
 
   private LoggedEvent decode(ConsumerRecord<String, byte[]> r) {
