@@ -137,17 +137,32 @@ public record ApiConfig(
     return out;
   }
 
-  private static int intOf(Map<String, String> env, String name, int dflt) {
+  /** A whole-number setting; blank or absent is the default, anything else not a number fails. */
+  public static int intOf(Map<String, String> env, String name, int dflt) {
     return (int) longOf(env, name, dflt);
   }
 
-  private static long longOf(Map<String, String> env, String name, long dflt) {
+  /** A whole-number setting; blank or absent is the default, anything else not a number fails. */
+  public static long longOf(Map<String, String> env, String name, long dflt) {
     String v = env.get(name);
     if (v == null || v.isBlank()) {
       return dflt;
     }
     try {
       return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, not '" + v + "'", e);
+    }
+  }
+
+  /** A decimal setting; blank or absent is the default, anything else not a number fails. */
+  public static double doubleOf(Map<String, String> env, String name, double dflt) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      return Double.parseDouble(v.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a number, not '" + v + "'", e);
     }

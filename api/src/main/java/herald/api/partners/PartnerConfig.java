@@ -1,5 +1,9 @@
 package herald.api.partners;
 
+import static herald.api.ApiConfig.doubleOf;
+import static herald.api.ApiConfig.intOf;
+import static herald.api.ApiConfig.longOf;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,10 +65,9 @@ public record PartnerConfig(
   public static PartnerConfig fromEnv(Map<String, String> env) {
     return new PartnerConfig(
         env.getOrDefault("HERALD_PARTNER_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP),
-        (int) longOf(env, "HERALD_SYNC_PAGE_SIZE", DEFAULT_SYNC_PAGE_SIZE),
-        Double.parseDouble(
-            env.getOrDefault("HERALD_PARTNER_RATE", Double.toString(DEFAULT_RATE_PER_SECOND))),
-        (int) longOf(env, "HERALD_PARTNER_BURST", DEFAULT_RATE_BURST),
+        intOf(env, "HERALD_SYNC_PAGE_SIZE", DEFAULT_SYNC_PAGE_SIZE),
+        doubleOf(env, "HERALD_PARTNER_RATE", DEFAULT_RATE_PER_SECOND),
+        intOf(env, "HERALD_PARTNER_BURST", DEFAULT_RATE_BURST),
         list(env.getOrDefault("HERALD_WEBHOOK_ALLOW", "")),
         env.getOrDefault("HERALD_WEBHOOK_PORTS", DEFAULT_WEBHOOK_PORTS),
         durations(env.getOrDefault("HERALD_WEBHOOK_RETRY_SCHEDULE", DEFAULT_RETRY_SCHEDULE)),
@@ -78,7 +81,7 @@ public record PartnerConfig(
         env.getOrDefault("HERALD_PUBLIC_URL", DEFAULT_PUBLIC_URL),
         env.getOrDefault("HERALD_SITE_URL", DEFAULT_SITE_URL),
         env.getOrDefault("HERALD_FEED_TITLE", DEFAULT_FEED_TITLE),
-        (int) longOf(env, "HERALD_FEED_SIZE", DEFAULT_FEED_SIZE));
+        intOf(env, "HERALD_FEED_SIZE", DEFAULT_FEED_SIZE));
   }
 
   /** The same settings with another consumer group. */
@@ -131,17 +134,5 @@ public record PartnerConfig(
           });
     }
     return out;
-  }
-
-  private static long longOf(Map<String, String> env, String name, long dflt) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, not '" + v + "'", e);
-    }
   }
 }
