@@ -170,8 +170,8 @@ public final class ApiVerticle extends VerticleBase {
     deliveries =
         new DeliveryModule(
             vertx, pool, config.kafkaBootstrapServers(), DeliveryTopics.STATUS, keys, registry);
-    // HERALD_PARTNERS=off runs sync, feeds and webhooks elsewhere (another process or, in tests,
-    // a verticle of their own).
+    // HERALD_PARTNERS=off turns sync, feeds and webhooks off here (the partner tests mount the
+    // module on a server of their own).
     partners =
         config.partnersEnabled()
             ? new PartnerModule(
