@@ -72,7 +72,7 @@ public final class FeedRoutes {
     this.title = title;
     this.hub = hub;
     this.size = size;
-    this.ical = new ICalendarWriter(java.net.URI.create(publicUrl).getHost());
+    this.ical = new ICalendarWriter();
   }
 
   /**

@@ -1,5 +1,10 @@
 package herald.api.feeds;
 
+import static herald.events.ICalendar.line;
+import static herald.events.ICalendar.text;
+import static herald.events.ICalendar.utc;
+
+import herald.events.ICalendar;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,22 +22,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Writes events as iCalendar (RFC 5545): one VEVENT per event entry (fields {@code startsAt},
  * {@code endsAt}, {@code timeZone}, {@code title}, {@code summary}, {@code registrationUrl}, {@code
  * venue}), times in the event's own time zone with its VTIMEZONE (from ical4j's bundled zone
- * definitions), lines folded at 75 octets and ended with CRLF.
+ * definitions), lines folded at 75 octets and ended with CRLF ({@link ICalendar}, shared with the
+ * website's "Add to calendar" file, whose UIDs these match).
  */
 public final class ICalendarWriter {
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
-  private static final DateTimeFormatter UTC =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final ConcurrentHashMap<String, String> ZONES = new ConcurrentHashMap<>();
-
-  private final String domain;
-
-  /**
-   * @param domain the right-hand side of UIDs ({@code <entry id>@<domain>})
-   */
-  public ICalendarWriter(String domain) {
-    this.domain = domain;
-  }
 
   public String write(String name, List<FeedItem> events) {
     StringBuilder out = new StringBuilder();
@@ -68,10 +62,10 @@ public final class ICalendarWriter {
     OffsetDateTime end = time(f.getString("endsAt"));
     ZoneId zone = zone(f.getString("timeZone"));
     line(out, "BEGIN:VEVENT");
-    line(out, "UID:" + e.id() + "@" + domain);
-    line(out, "DTSTAMP:" + UTC.format(e.updated()));
-    line(out, "CREATED:" + UTC.format(e.published()));
-    line(out, "LAST-MODIFIED:" + UTC.format(e.updated()));
+    line(out, "UID:" + ICalendar.uid(e.id()));
+    line(out, "DTSTAMP:" + utc(e.updated()));
+    line(out, "CREATED:" + utc(e.published()));
+    line(out, "LAST-MODIFIED:" + utc(e.updated()));
     line(out, "SEQUENCE:" + e.version());
     line(out, "DTSTART" + when(start, zone, zones));
     if (end != null && !end.isBefore(start)) {
@@ -103,9 +97,7 @@ public final class ICalendarWriter {
       }
     }
     if (!e.tags().isEmpty()) {
-      line(
-          out,
-          "CATEGORIES:" + String.join(",", e.tags().stream().map(ICalendarWriter::text).toList()));
+      line(out, "CATEGORIES:" + String.join(",", e.tags().stream().map(ICalendar::text).toList()));
     }
     line(out, "STATUS:CONFIRMED");
     line(out, "END:VEVENT");
@@ -114,7 +106,7 @@ public final class ICalendarWriter {
   /** {@code ;TZID=Europe/Belgrade:20261201T140000}, or {@code :20261201T130000Z} without a zone. */
   private static String when(OffsetDateTime t, ZoneId zone, Set<String> zones) {
     if (zone == null || vtimezone(zone.getId()) == null) {
-      return ":" + UTC.format(t.toInstant());
+      return ":" + utc(t.toInstant());
     }
     zones.add(zone.getId());
     return ";TZID=" + zone.getId() + ":" + LOCAL.format(t.atZoneSameInstant(zone));
@@ -170,33 +162,5 @@ public final class ICalendarWriter {
               }
             });
     return v.isEmpty() ? null : v;
-  }
-
-  /** Escapes TEXT values (RFC 5545 §3.3.11). */
-  static String text(String s) {
-    return s.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n");
-  }
-
-  /** Appends a content line folded at 75 octets, never inside a UTF-8 sequence (RFC 5545 §3.1). */
-  static void line(StringBuilder out, String l) {
-    int octets = 0;
-    int limit = 75;
-    for (int i = 0; i < l.length(); ) {
-      int cp = l.codePointAt(i);
-      int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-      if (octets + n > limit) {
-        out.append("\r\n ");
-        octets = 1;
-      }
-      out.appendCodePoint(cp);
-      octets += n;
-      i += Character.charCount(cp);
-    }
-    out.append("\r\n");
   }
 }

@@ -320,7 +320,7 @@ class FeedsIT {
     List<VEvent> events = cal.getComponents(Component.VEVENT);
     assertEquals(1, events.size(), "the past event is left out");
     VEvent e = events.get(0);
-    assertEquals(event + "@feeds.test", e.getProperty(Property.UID).orElseThrow().getValue());
+    assertEquals(event + "@herald", e.getProperty(Property.UID).orElseThrow().getValue());
     assertEquals(
         "Webinar: drug checking, services; results",
         e.getProperty(Property.SUMMARY).orElseThrow().getValue());

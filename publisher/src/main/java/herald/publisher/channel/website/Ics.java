@@ -1,16 +1,15 @@
 package herald.publisher.channel.website;
 
-import java.nio.charset.StandardCharsets;
+import static herald.events.ICalendar.line;
+import static herald.events.ICalendar.text;
+import static herald.events.ICalendar.utc;
+
+import herald.events.ICalendar;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 /** An iCalendar (RFC 5545) file with one event, for the "Add to calendar" download. */
 final class Ics {
-
-  private static final DateTimeFormatter UTC =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private Ics() {}
 
@@ -36,13 +35,14 @@ final class Ics {
     line(b, "CALSCALE:GREGORIAN");
     line(b, "METHOD:PUBLISH");
     line(b, "BEGIN:VEVENT");
-    // The same UID for every version, and a SEQUENCE, so calendars update the event in place.
-    line(b, "UID:" + entryId + "@herald");
+    // The same UID for every version, and a SEQUENCE, so calendars update the event in place; the
+    // api's calendar feeds use the same UID, so an event taken from both shows once.
+    line(b, "UID:" + ICalendar.uid(entryId));
     line(b, "SEQUENCE:" + version);
-    line(b, "DTSTAMP:" + UTC.format(stamp));
-    line(b, "DTSTART:" + UTC.format(start));
+    line(b, "DTSTAMP:" + utc(stamp));
+    line(b, "DTSTART:" + utc(start));
     if (end != null) {
-      line(b, "DTEND:" + UTC.format(end));
+      line(b, "DTEND:" + utc(end));
     }
     line(b, "SUMMARY:" + text(summary));
     if (description != null) {
@@ -57,37 +57,5 @@ final class Ics {
     line(b, "END:VEVENT");
     line(b, "END:VCALENDAR");
     return b.toString();
-  }
-
-  /** Escapes a TEXT value: backslash, semicolon, comma and line breaks. */
-  static String text(String s) {
-    return s.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n");
-  }
-
-  /**
-   * Appends a content line folded at 75 octets (continuation lines start with a space), never in
-   * the middle of a UTF-8 sequence.
-   */
-  private static void line(StringBuilder b, String content) {
-    int octets = 0;
-    int limit = 75;
-    for (int i = 0; i < content.length(); ) {
-      int cp = content.codePointAt(i);
-      int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-      if (octets + n > limit) {
-        b.append("\r\n ");
-        octets = 1;
-        limit = 75;
-      }
-      b.appendCodePoint(cp);
-      octets += n;
-      i += Character.charCount(cp);
-    }
-    b.append("\r\n");
   }
 }
