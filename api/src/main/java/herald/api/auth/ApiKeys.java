@@ -101,6 +101,22 @@ public final class ApiKeys {
     };
   }
 
+  /**
+   * A handler for published content (the delivery API and everything else under {@code
+   * /v1/entries}): public unless {@code publicDelivery} is false (HERALD_PUBLIC_DELIVERY), then it
+   * needs a key granting {@link Role#DELIVERY}; a key sent anyway is checked.
+   */
+  public Handler<RoutingContext> deliveryAccess(boolean publicDelivery) {
+    Handler<RoutingContext> withKey = require(Role.DELIVERY);
+    return ctx -> {
+      if (publicDelivery && ctx.request().getHeader("Authorization") == null) {
+        ctx.next();
+      } else {
+        withKey.handle(ctx);
+      }
+    };
+  }
+
   private static Optional<String> bearer(RoutingContext ctx) {
     String h = ctx.request().getHeader("Authorization");
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -103,14 +103,7 @@ public final class ContentDeliveryRoutes {
 
   /** Published content is public unless HERALD_PUBLIC_DELIVERY=false asks for delivery keys. */
   private Handler<RoutingContext> access() {
-    Handler<RoutingContext> withKey = keys.require(Role.DELIVERY);
-    return ctx -> {
-      if (publicDelivery && ctx.request().getHeader("Authorization") == null) {
-        ctx.next();
-      } else {
-        withKey.handle(ctx);
-      }
-    };
+    return keys.deliveryAccess(publicDelivery);
   }
 
   /** A response body with the surrogate keys of the entries (and lists) it shows. */

@@ -4,6 +4,7 @@ import herald.api.content.EntryRepository;
 import herald.api.http.Problem;
 import herald.api.http.ProblemException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -40,6 +41,7 @@ public final class FeedRoutes {
   private final FeedRepository repo;
   private final EntryRepository entries;
   private final FeedItems items;
+  private final Handler<RoutingContext> deliveryAccess;
   private final ICalendarWriter ical;
   private final List<String> locales;
   private final Function<String, List<String>> fallbacks;
@@ -54,6 +56,7 @@ public final class FeedRoutes {
       FeedRepository repo,
       EntryRepository entries,
       FeedItems items,
+      Handler<RoutingContext> deliveryAccess,
       List<String> locales,
       Function<String, List<String>> fallbacks,
       String publicUrl,
@@ -65,6 +68,7 @@ public final class FeedRoutes {
     this.repo = repo;
     this.entries = entries;
     this.items = items;
+    this.deliveryAccess = deliveryAccess;
     this.locales = List.copyOf(locales);
     this.fallbacks = fallbacks;
     this.publicUrl = publicUrl;
@@ -76,7 +80,8 @@ public final class FeedRoutes {
   }
 
   /**
-   * Adds the routes.
+   * Adds the routes. The feeds are public; one entry's calendar is under {@code /v1/entries}, so it
+   * is behind {@code deliveryAccess} like the rest of the delivery API (HERALD_PUBLIC_DELIVERY).
    *
    * <p>NOTE: {@code /v1/entries/:id.ics} must be mounted before the delivery API's {@code
    * /v1/entries/:id}, which would otherwise take {@code <id>.ics} as an id.
@@ -85,7 +90,10 @@ public final class FeedRoutes {
     router.get("/feeds/:feed").handler(this::feeds);
     // A regex route: vertx-openapi cannot describe "{id}.ics" as a path, and the route table
     // check skips routes without a plain path.
-    router.getWithRegex("/v1/entries/([0-9a-fA-F-]{36})\\.ics").handler(this::entryCalendar);
+    router
+        .getWithRegex("/v1/entries/([0-9a-fA-F-]{36})\\.ics")
+        .handler(deliveryAccess)
+        .handler(this::entryCalendar);
   }
 
   /** {@code <type>.rss|atom|json} or {@code events.ics}. */
@@ -223,7 +231,13 @@ public final class FeedRoutes {
         .putHeader(
             "Last-Modified",
             DateTimeFormatter.RFC_1123_DATE_TIME.format(last.atZone(ZoneOffset.UTC)))
-        .putHeader("Cache-Control", "public, max-age=60")
+        // A response to a key (HERALD_PUBLIC_DELIVERY=false) must not be served from a shared
+        // cache to requests without one.
+        .putHeader(
+            "Cache-Control",
+            ctx.request().getHeader("Authorization") == null
+                ? "public, max-age=60"
+                : "private, max-age=0, must-revalidate")
         .putHeader("Vary", "Accept-Encoding");
     List<String> links = new ArrayList<>();
     links.add("<" + r.self() + ">; rel=\"self\"");

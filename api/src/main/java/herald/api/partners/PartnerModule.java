@@ -150,6 +150,7 @@ public final class PartnerModule {
             new FeedRepository(),
             entries,
             new FeedItems(entries, view, partners.siteUrl()),
+            keys.deliveryAccess(config.publicDelivery()),
             config.locales(),
             config::fallbackChain,
             partners.publicUrl(),

@@ -360,6 +360,44 @@ class FeedsIT {
   }
 
   @Test
+  @DisplayName(
+      "with HERALD_PUBLIC_DELIVERY=false one event's calendar needs a delivery key; the feeds stay"
+          + " public")
+  void entryCalendarFollowsPublicDelivery() {
+    try (PartnerHarness closed =
+        new PartnerHarness(Map.of("HERALD_PUBLIC_DELIVERY", "false"))
+            .start(PartnerHarness::defaultModule)) {
+      assertEquals(201, closed.api("POST", "/v1/manage/types", ADMIN_KEY, EVENT).statusCode());
+      String id =
+          closed.publishNew(
+              "event",
+              new JsonObject()
+                  .put("title", new JsonObject().put("en", "Closed webinar"))
+                  .put("startsAt", starts.toString()));
+      String path = "/v1/entries/" + id + ".ics";
+
+      HttpResponse<String> anonymous = closed.partner("GET", path, null, null);
+      assertEquals(401, anonymous.statusCode(), anonymous.body());
+      assertEquals(
+          "application/problem+json", anonymous.headers().firstValue("Content-Type").orElseThrow());
+      assertEquals(
+          401,
+          closed.api("GET", "/v1/entries/" + id, null, null).statusCode(),
+          "as the delivery API itself");
+
+      String key = closed.key("delivery").getString("secret");
+      HttpResponse<String> keyed = closed.partner("GET", path, key, null);
+      assertEquals(200, keyed.statusCode(), keyed.body());
+      assertTrue(keyed.body().contains("SUMMARY:Closed webinar\r\n"), keyed.body());
+      assertTrue(
+          keyed.headers().firstValue("Cache-Control").orElseThrow().startsWith("private"),
+          "a shared cache must not hand a keyed answer to requests without a key");
+
+      assertEquals(200, closed.partner("GET", "/feeds/events.ics", null, null).statusCode());
+    }
+  }
+
+  @Test
   @DisplayName("a change pings the WebSub hub with the affected feeds")
   void webSub() {
     publish(
