@@ -39,7 +39,7 @@ public final class FeedItems {
     this.siteUrl = siteUrl;
   }
 
-  /** The items of the given entries, in the given order, in the locale. */
+  /** The items of the entries with the given ids, in the given order, in the locale. */
   public Future<List<FeedItem>> items(SqlClient db, List<UUID> ids, String locale) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(List.of());
@@ -50,22 +50,36 @@ public final class FeedItems {
             list -> {
               Map<UUID, Entry> byId = new HashMap<>();
               list.forEach(e -> byId.put(e.id(), e));
-              Set<UUID> people = new LinkedHashSet<>();
-              List<EntryView.Content> contents = new ArrayList<>();
+              List<Entry> ordered = new ArrayList<>();
               for (UUID id : ids) {
                 Entry e = byId.get(id);
-                EntryView.Content c = e == null ? null : EntryView.published(e);
-                if (c != null) {
-                  contents.add(c);
-                  people.addAll(authorIds(c));
+                if (e != null) {
+                  ordered.add(e);
                 }
               }
-              Future<Map<UUID, String>> names =
-                  people.isEmpty()
-                      ? Future.succeededFuture(Map.of())
-                      : entries.byIds(db, people).map(FeedItems::names);
-              return names.map(n -> contents.stream().map(c -> item(c, locale, n)).toList());
+              return itemsOf(db, ordered, locale);
             });
+  }
+
+  /**
+   * The items of entries already read, in their order, in the locale; entries without a published
+   * version are left out. Reads only the linked authors' names.
+   */
+  public Future<List<FeedItem>> itemsOf(SqlClient db, List<Entry> list, String locale) {
+    Set<UUID> people = new LinkedHashSet<>();
+    List<EntryView.Content> contents = new ArrayList<>();
+    for (Entry e : list) {
+      EntryView.Content c = EntryView.published(e);
+      if (c != null) {
+        contents.add(c);
+        people.addAll(authorIds(c));
+      }
+    }
+    Future<Map<UUID, String>> names =
+        people.isEmpty()
+            ? Future.succeededFuture(Map.of())
+            : entries.byIds(db, people).map(FeedItems::names);
+    return names.map(n -> contents.stream().map(c -> item(c, locale, n)).toList());
   }
 
   private static List<UUID> authorIds(EntryView.Content c) {

@@ -24,7 +24,6 @@ public final class FeedRepository {
           + "::timestamptz >= now()"
           + " and ($2::text[] is null or published -> 'locales' ?| $2::text[])"
           + " order by (published -> 'fields' ->> 'startsAt')::timestamptz, id limit $3";
-  private static final String TYPE_EXISTS = "select 1 from content_types where id = $1";
   // Every save, publish and unpublish moves updated_at: an upper bound of the feed's last change.
   private static final String LAST_CHANGE =
       "select max(updated_at) from entries where ($1::text is null or type_id = $1)";
@@ -41,10 +40,6 @@ public final class FeedRepository {
     return db.preparedQuery(UPCOMING)
         .execute(Tuple.of(type, locales == null ? null : locales.toArray(new String[0]), limit))
         .map(FeedRepository::ids);
-  }
-
-  public Future<Boolean> typeExists(SqlClient db, String type) {
-    return db.preparedQuery(TYPE_EXISTS).execute(Tuple.of(type)).map(rs -> rs.size() > 0);
   }
 
   public Future<OffsetDateTime> lastChange(SqlClient db, String type) {

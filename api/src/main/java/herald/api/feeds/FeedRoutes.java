@@ -1,6 +1,7 @@
 package herald.api.feeds;
 
 import herald.api.content.EntryRepository;
+import herald.api.content.TypeCache;
 import herald.api.http.Problem;
 import herald.api.http.ProblemException;
 import io.vertx.core.Future;
@@ -41,6 +42,7 @@ public final class FeedRoutes {
   private final FeedRepository repo;
   private final EntryRepository entries;
   private final FeedItems items;
+  private final TypeCache types;
   private final Handler<RoutingContext> deliveryAccess;
   private final ICalendarWriter ical;
   private final List<String> locales;
@@ -56,6 +58,7 @@ public final class FeedRoutes {
       FeedRepository repo,
       EntryRepository entries,
       FeedItems items,
+      TypeCache types,
       Handler<RoutingContext> deliveryAccess,
       List<String> locales,
       Function<String, List<String>> fallbacks,
@@ -68,6 +71,7 @@ public final class FeedRoutes {
     this.repo = repo;
     this.entries = entries;
     this.items = items;
+    this.types = types;
     this.deliveryAccess = deliveryAccess;
     this.locales = List.copyOf(locales);
     this.fallbacks = fallbacks;
@@ -121,7 +125,9 @@ public final class FeedRoutes {
     String self = selfUrl(publicUrl + path, locale, tag);
     String feedType = type.equals("all") ? null : type;
     Future<Boolean> exists =
-        feedType == null ? Future.succeededFuture(true) : repo.typeExists(pool, feedType);
+        feedType == null
+            ? Future.succeededFuture(true)
+            : types.get(feedType).map(Optional::isPresent);
     exists
         .compose(
             ok -> {
@@ -206,14 +212,19 @@ public final class FeedRoutes {
                   || e.get().published().getJsonObject("fields").getValue("startsAt") == null) {
                 throw ProblemException.notFound("No published event with id " + id + ".");
               }
+              // The entry just read, not a second read that could miss it if unpublished meanwhile.
               return items
-                  .items(pool, List.of(id), shown)
+                  .itemsOf(pool, List.of(e.get()), shown)
                   .map(
-                      list ->
-                          new Rendered(
-                              ical.write(list.get(0).title(), list),
-                              e.get().publishedAt(),
-                              selfUrl(publicUrl + "/v1/entries/" + id + ".ics", locale, null)));
+                      list -> {
+                        if (list.isEmpty()) {
+                          throw ProblemException.notFound("No published event with id " + id + ".");
+                        }
+                        return new Rendered(
+                            ical.write(list.get(0).title(), list),
+                            e.get().publishedAt(),
+                            selfUrl(publicUrl + "/v1/entries/" + id + ".ics", locale, null));
+                      });
             })
         .onSuccess(r -> send(ctx, r, "text/calendar; charset=utf-8"))
         .onFailure(ctx::fail);

@@ -2,8 +2,10 @@ package herald.api.partners;
 
 import herald.api.ApiConfig;
 import herald.api.auth.ApiKeys;
+import herald.api.content.ContentTypeRepository;
 import herald.api.content.EntryRepository;
 import herald.api.content.EntryView;
+import herald.api.content.TypeCache;
 import herald.api.feeds.FeedItems;
 import herald.api.feeds.FeedRepository;
 import herald.api.feeds.FeedRoutes;
@@ -150,6 +152,7 @@ public final class PartnerModule {
             new FeedRepository(),
             entries,
             new FeedItems(entries, view, partners.siteUrl()),
+            new TypeCache(pool, new ContentTypeRepository()),
             keys.deliveryAccess(config.publicDelivery()),
             config.locales(),
             config::fallbackChain,
