@@ -3,7 +3,6 @@ package herald.api.feeds;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -24,9 +23,6 @@ public final class FeedRepository {
           + "::timestamptz >= now()"
           + " and ($2::text[] is null or published -> 'locales' ?| $2::text[])"
           + " order by (published -> 'fields' ->> 'startsAt')::timestamptz, id limit $3";
-  // Every save, publish and unpublish moves updated_at: an upper bound of the feed's last change.
-  private static final String LAST_CHANGE =
-      "select max(updated_at) from entries where ($1::text is null or type_id = $1)";
 
   public Future<List<UUID>> newest(
       SqlClient db, String type, String tag, List<String> locales, int limit) {
@@ -40,12 +36,6 @@ public final class FeedRepository {
     return db.preparedQuery(UPCOMING)
         .execute(Tuple.of(type, locales == null ? null : locales.toArray(new String[0]), limit))
         .map(FeedRepository::ids);
-  }
-
-  public Future<OffsetDateTime> lastChange(SqlClient db, String type) {
-    return db.preparedQuery(LAST_CHANGE)
-        .execute(Tuple.of(type))
-        .map(rs -> rs.iterator().next().getOffsetDateTime(0));
   }
 
   private static List<UUID> ids(io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rs) {

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -137,33 +136,27 @@ public final class FeedRoutes {
               return repo.newest(pool, feedType, tag, localeFilter(locale), size);
             })
         .compose(ids -> items.items(pool, ids, shown))
-        .compose(
-            list ->
-                repo.lastChange(pool, feedType)
-                    .map(
-                        last -> {
-                          FeedWriter.Meta meta =
-                              new FeedWriter.Meta(
-                                  title
-                                      + " — "
-                                      + (feedType == null ? "all" : feedType)
-                                      + (tag == null ? "" : " #" + tag),
-                                  "Published "
-                                      + (feedType == null ? "content" : feedType)
-                                      + " from "
-                                      + title,
-                                  self,
-                                  siteUrl + "/" + shown + "/",
-                                  shown,
-                                  hub);
-                          String body =
-                              switch (format) {
-                                case "rss" -> FeedWriter.rss(meta, list);
-                                case "atom" -> FeedWriter.atom(meta, list);
-                                default -> FeedWriter.json(meta, list);
-                              };
-                          return new Rendered(body, last, self);
-                        }))
+        .map(
+            list -> {
+              FeedWriter.Meta meta =
+                  new FeedWriter.Meta(
+                      title
+                          + " — "
+                          + (feedType == null ? "all" : feedType)
+                          + (tag == null ? "" : " #" + tag),
+                      "Published " + (feedType == null ? "content" : feedType) + " from " + title,
+                      self,
+                      siteUrl + "/" + shown + "/",
+                      shown,
+                      hub);
+              String body =
+                  switch (format) {
+                    case "rss" -> FeedWriter.rss(meta, list);
+                    case "atom" -> FeedWriter.atom(meta, list);
+                    default -> FeedWriter.json(meta, list);
+                  };
+              return new Rendered(body, FeedItems.newest(list), self);
+            })
         .onSuccess(
             r ->
                 send(
@@ -184,10 +177,9 @@ public final class FeedRoutes {
     String self = selfUrl(publicUrl + "/feeds/events.ics", locale, null);
     repo.upcoming(pool, EVENT_TYPE, localeFilter(locale), size)
         .compose(ids -> items.items(pool, ids, shown))
-        .compose(
+        .map(
             list ->
-                repo.lastChange(pool, EVENT_TYPE)
-                    .map(last -> new Rendered(ical.write(title + " — events", list), last, self)))
+                new Rendered(ical.write(title + " — events", list), FeedItems.newest(list), self))
         .onSuccess(r -> send(ctx, r, "text/calendar; charset=utf-8"))
         .onFailure(ctx::fail);
   }
@@ -222,7 +214,7 @@ public final class FeedRoutes {
                         }
                         return new Rendered(
                             ical.write(list.get(0).title(), list),
-                            e.get().publishedAt(),
+                            FeedItems.newest(list),
                             selfUrl(publicUrl + "/v1/entries/" + id + ".ics", locale, null));
                       });
             })
@@ -230,13 +222,14 @@ public final class FeedRoutes {
         .onFailure(ctx::fail);
   }
 
-  private record Rendered(String body, OffsetDateTime lastModified, String self) {}
+  /**
+   * @param lastModified the newest update of the items shown, which is what the body is made of
+   */
+  private record Rendered(String body, Instant lastModified, String self) {}
 
   private void send(RoutingContext ctx, Rendered r, String contentType) {
     String etag = "\"" + hash(r.body()) + "\"";
-    Instant last =
-        (r.lastModified() == null ? Instant.EPOCH : r.lastModified().toInstant())
-            .truncatedTo(ChronoUnit.SECONDS);
+    Instant last = r.lastModified().truncatedTo(ChronoUnit.SECONDS);
     var resp = ctx.response();
     resp.putHeader("ETag", etag)
         .putHeader(
@@ -254,6 +247,7 @@ public final class FeedRoutes {
     links.add("<" + r.self() + ">; rel=\"self\"");
     hub.ifPresent(h -> links.add("<" + h + ">; rel=\"hub\""));
     resp.putHeader("Link", String.join(", ", links));
+    // The ETag decides; If-Modified-Since counts only without If-None-Match (RFC 9110 §13.2.2).
     String inm = ctx.request().getHeader("If-None-Match");
     String ims = ctx.request().getHeader("If-Modified-Since");
     boolean notModified;
@@ -276,11 +270,17 @@ public final class FeedRoutes {
     resp.putHeader("Content-Type", contentType).end(r.body());
   }
 
+  /**
+   * Whether If-Modified-Since names this Last-Modified exactly. Last-Modified is the newest item's
+   * time, which goes back when that item leaves the feed (unpublished, deleted, an event ended):
+   * "not after the date sent" would then answer 304 for a changed feed, so only the date this feed
+   * itself last sent counts. A feed that lost an older item keeps its date: If-None-Match sees it.
+   */
   private static boolean notModifiedSince(String ims, Instant last) {
     try {
       Instant since =
           ZonedDateTime.parse(ims.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      return !last.isAfter(since);
+      return last.equals(since);
     } catch (RuntimeException e) {
       return false;
     }

@@ -238,14 +238,22 @@ class FeedsIT {
             ZonedDateTime.parse(last, DateTimeFormatter.RFC_1123_DATE_TIME).minusSeconds(5));
     assertEquals(200, get("/feeds/article.atom", "If-Modified-Since", before).statusCode());
 
+    // Last-Modified has whole seconds: the new entry's must differ from the newest one so far.
+    Thread.sleep(1_100);
     String added =
         publish("article", new JsonObject().put("title", new JsonObject().put("en", "Brand new")));
     HttpResponse<String> after = get("/feeds/article.atom", "If-None-Match", etag);
     assertEquals(200, after.statusCode());
     assertNotEquals(etag, after.headers().firstValue("ETag").orElseThrow());
+    String lastWithAdded = after.headers().firstValue("Last-Modified").orElseThrow();
+    assertNotEquals(last, lastWithAdded);
     assertEquals(
         200,
         h.api("POST", "/v1/manage/entries/" + added + "/unpublish", ADMIN_KEY, null).statusCode());
+    // The newest item left, so Last-Modified went back: the later date a client holds is no 304.
+    HttpResponse<String> gone = get("/feeds/article.atom", "If-Modified-Since", lastWithAdded);
+    assertEquals(200, gone.statusCode());
+    assertFalse(gone.body().contains("Brand new"));
   }
 
   @Test
