@@ -2,7 +2,6 @@ package herald.api.feeds;
 
 import herald.api.content.EntryRepository;
 import herald.api.content.TypeCache;
-import herald.api.http.Problem;
 import herald.api.http.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -310,12 +309,8 @@ public final class FeedRoutes {
   private static void params(RoutingContext ctx, Set<String> allowed) {
     for (String p : ctx.queryParams().names()) {
       if (!allowed.contains(p)) {
-        throw new ProblemException(
-            Problem.of(
-                400,
-                "bad-request",
-                "Bad request",
-                "Unknown query parameter '" + p + "'; this feed takes " + allowed + "."));
+        throw ProblemException.badRequest(
+            "Unknown query parameter '" + p + "'; this feed takes " + allowed + ".");
       }
     }
   }

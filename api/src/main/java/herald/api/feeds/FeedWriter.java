@@ -100,18 +100,18 @@ public final class FeedWriter {
       c.setType("html");
       c.setValue(i.html());
       e.setContents(List.of(c));
-      List<SyndPerson> authors = new ArrayList<>();
-      for (String a : i.authors()) {
-        SyndPerson p = new SyndPersonImpl();
-        p.setName(a);
-        authors.add(p);
-      }
       if (type.startsWith("rss")) {
         // RSS's own <author> must be an e-mail address: names go in dc:creator.
         if (!i.authors().isEmpty()) {
           e.setAuthor(String.join(", ", i.authors()));
         }
       } else {
+        List<SyndPerson> authors = new ArrayList<>();
+        for (String a : i.authors()) {
+          SyndPerson p = new SyndPersonImpl();
+          p.setName(a);
+          authors.add(p);
+        }
         e.setAuthors(authors);
       }
       List<SyndCategory> cats = new ArrayList<>();
