@@ -359,7 +359,8 @@ public final class ContentConsumer implements AutoCloseable {
     } catch (MalformedEventException e) {
       skipPoison(index, r.topic(), r.partition(), r.offset(), e);
     } catch (IllegalArgumentException e) {
-      // Lucene refuses the document itself (for example an immense term): the writer is intact.
+      // The document cannot be built (a publish time beyond epoch milliseconds) or Lucene refuses
+      // it (for example an immense term): nothing was written, the writer is intact.
       skipPoison(index, r.topic(), r.partition(), r.offset(), e);
     }
     index.advance(r.topic(), r.partition(), r.offset() + 1);

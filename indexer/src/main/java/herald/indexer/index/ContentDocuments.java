@@ -70,10 +70,21 @@ final class ContentDocuments {
 
   private ContentDocuments() {}
 
-  /** One document per locale of the entry; empty when the entry has no locales. */
+  /**
+   * One document per locale of the entry; empty when the entry has no locales.
+   *
+   * @throws IllegalArgumentException when the publish time is beyond what the index can hold (epoch
+   *     milliseconds in a long, years −292 million to 292 million): the consumer skips the event as
+   *     a poison record
+   */
   static List<Document> of(ContentPublished event) {
     String id = event.entryId().toString();
-    long publishedAt = event.occurredAt().toEpochMilli();
+    long publishedAt;
+    try {
+      publishedAt = event.occurredAt().toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("publish time out of range: " + event.occurredAt(), e);
+    }
     Optional<Instant> startsAt = startsAt(event);
     long date = startsAt.map(Instant::toEpochMilli).orElse(publishedAt);
     List<String> tags = tags(event);
@@ -172,7 +183,10 @@ final class ContentDocuments {
     d.add(new SortedDocValuesField(field, new BytesRef(value)));
   }
 
-  /** The event start: the {@code startsAt} datetime, when the entry has one. */
+  /**
+   * The event start: the {@code startsAt} datetime, when the entry has one that the index can hold
+   * (a date that is not RFC 3339, or too far from 1970 for epoch milliseconds in a long, is none).
+   */
   static Optional<Instant> startsAt(ContentPublished event) {
     return event
         .text(STARTS_AT_FIELD, event.locales().isEmpty() ? "" : event.locales().get(0))
@@ -181,8 +195,11 @@ final class ContentDocuments {
 
   private static Optional<Instant> instant(String rfc3339) {
     try {
-      return Optional.of(OffsetDateTime.parse(rfc3339).toInstant());
-    } catch (DateTimeParseException e) {
+      Instant instant = OffsetDateTime.parse(rfc3339).toInstant();
+      // Parses up to the year 999,999,999, but the index holds epoch milliseconds.
+      instant.toEpochMilli();
+      return Optional.of(instant);
+    } catch (DateTimeParseException | ArithmeticException e) {
       return Optional.empty();
     }
   }

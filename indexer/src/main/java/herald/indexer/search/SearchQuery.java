@@ -120,8 +120,28 @@ public record SearchQuery(
       // Nothing to be relevant to: browsing lists the newest first.
       order = Order.DATE_DESC;
     }
+    inIndexRange(publishedFrom, "publishedFrom");
+    inIndexRange(publishedTo, "publishedTo");
+    inIndexRange(startsFrom, "startsFrom");
+    inIndexRange(startsTo, "startsTo");
     range(publishedFrom, publishedTo, "publishedFrom", "publishedTo");
     range(startsFrom, startsTo, "startsFrom", "startsTo");
+  }
+
+  /**
+   * The index holds dates as epoch milliseconds in a long; RFC 3339 parses far beyond (the year
+   * 999,999,999), which would fail the search rather than the request.
+   */
+  private static void inIndexRange(Optional<Instant> instant, String name) {
+    if (instant.isEmpty()) {
+      return;
+    }
+    try {
+      instant.get().toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw ProblemException.badRequest(
+          "Query parameter '" + name + "' is out of range (the years 1 to 9999 are fine).");
+    }
   }
 
   private static boolean hasFilter(List<?>... lists) {

@@ -9,8 +9,10 @@ import static herald.indexer.GoldenEvents.unpublished;
 import static herald.indexer.GoldenEvents.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import herald.indexer.index.ContentIndex.Outcome;
 import herald.indexer.search.ContentSearcher;
 import herald.indexer.search.SearchQuery;
@@ -18,6 +20,8 @@ import herald.indexer.search.SearchResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -30,6 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The content index")
 class ContentIndexTest {
+  /** An RFC 3339 date-time that parses, but not into epoch milliseconds. */
+  private static final String FAR_FUTURE = "+999999999-12-31T23:59:59Z";
+
+  /** The golden publish's time. */
+  private static final Instant PUBLISHED_AT = Instant.parse("2026-01-27T09:00:00Z");
+
   @TempDir Path dir;
   private ContentIndex index;
 
@@ -227,6 +237,34 @@ class ContentIndexTest {
     assertEquals(0, search("script").total());
     assertEquals(0, search("alert").total());
     assertEquals(1, search("harm reduction interventions").total());
+  }
+
+  @Test
+  @DisplayName("a start date beyond what the index can hold is no start date")
+  void startBeyondRange() throws IOException {
+    assertEquals(
+        Outcome.APPLIED,
+        index.apply(published(v -> ((ObjectNode) v.get("fields")).put("startsAt", FAR_FUTURE))));
+    index.refresh();
+
+    SearchResult r = search("syringe");
+    assertEquals(1, r.total());
+    assertEquals(Optional.empty(), r.hits().get(0).startsAt());
+    assertEquals(PUBLISHED_AT, r.hits().get(0).date());
+    assertEquals(2, index.documentCount());
+  }
+
+  @Test
+  @DisplayName("a publish time beyond what the index can hold is refused, and the index goes on")
+  void publishTimeBeyondRange() throws IOException {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> index.apply(published(v -> v.put("publishedAt", FAR_FUTURE))));
+    assertEquals(OptionalLong.empty(), index.version(ENTRY_ID));
+
+    assertEquals(Outcome.APPLIED, index.apply(published()));
+    index.refresh();
+    assertEquals(1, search("syringe").total());
   }
 
   private SearchResult search(String q) throws IOException {

@@ -469,6 +469,11 @@ class ContentSearcherTest {
     assertBadRequest(
         params("q", "harm", "publishedFrom", "2025-02-01", "publishedTo", "2025-01-01"));
     assertBadRequest(params("q", "harm", "limit", "0"));
+    // RFC 3339 date-times that parse, but lie beyond the index's epoch milliseconds.
+    assertBadRequest(params("q", "harm", "startsTo", "+999999999-12-31T23:59:59Z"));
+    assertBadRequest(params("q", "harm", "publishedFrom", "-999999999-01-01T00:00:00Z"));
+    assertBadRequest(params("q", "harm", "startsFrom", "+300000000-01-01T00:00:00Z"));
+    assertBadRequest(params("q", "harm", "publishedTo", "+999999999-12-31T23:59:59+18:00"));
   }
 
   @Test
