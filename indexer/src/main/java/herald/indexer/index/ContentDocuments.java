@@ -61,8 +61,8 @@ final class ContentDocuments {
   }
 
   /**
-   * How many times title and summary count in {@link IndexFields#MATCH} (the body counts once): a
-   * field's weight in BM25F is a multiplier of its term frequencies and of its length.
+   * How many times title and summary count in {@link IndexFields#MATCH} (body and tags count once):
+   * a field's weight in BM25F is a multiplier of its term frequencies and of its length.
    */
   static final int TITLE_WEIGHT = 3;
 
@@ -110,10 +110,10 @@ final class ContentDocuments {
               IndexFields.ALL,
               String.join("\n", title, summary, body, String.join(" ", tags)),
               ALL_TYPE));
-      // The words and stems of title, summary and body in one field, each field's text repeated
-      // as many times as it weighs: a search matches and ranks on this field alone (BM25F at
-      // index time, see ContentSearcher), one posting list per form of a word.
-      for (String text : weighted(title, summary, body)) {
+      // The words and stems of title, summary, body and tags in one field, each field's text
+      // repeated as many times as it weighs: a search matches and ranks on this field alone (BM25F
+      // at index time, see ContentSearcher), one posting list per form of a word.
+      for (String text : weighted(title, summary, body, tags)) {
         d.add(new LocalizedText(IndexFields.MATCH, text, analyzer));
       }
       for (String tag : tags) {
@@ -150,8 +150,11 @@ final class ContentDocuments {
    */
   static final int TEXT_GAP = 100;
 
-  /** The texts of the MATCH field: title, summary and body, each repeated as it weighs. */
-  static List<String> weighted(String title, String summary, String body) {
+  /**
+   * The texts of the MATCH field: title, summary, body and the tags (as one text, weighing as the
+   * body does), each repeated as it weighs.
+   */
+  static List<String> weighted(String title, String summary, String body, List<String> tags) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < TITLE_WEIGHT; i++) {
       out.add(title);
@@ -160,6 +163,7 @@ final class ContentDocuments {
       out.add(summary);
     }
     out.add(body);
+    out.add(String.join(", ", tags));
     return out;
   }
 

@@ -44,10 +44,10 @@ public final class IndexFields {
   public static final String ALL = "all";
 
   /**
-   * Title, summary and body together, analyzed for the document's locale (words and stems), with
-   * term frequencies and positions: title and summary repeated by their weight, so that BM25 on
-   * this one field ranks as BM25F over the three. Searches match and rank words and phrases on it,
-   * with one posting list per word form.
+   * Title, summary, body and tags together, analyzed for the document's locale (words and stems),
+   * with term frequencies and positions: title and summary repeated by their weight, so that BM25
+   * on this one field ranks as BM25F over the four. Searches match and rank words and phrases on
+   * it, with one posting list per word form.
    */
   public static final String MATCH = "match";
 

@@ -44,13 +44,14 @@ import org.apache.lucene.util.automaton.Operations;
 /**
  * Answers searches from the content index.
  *
- * <p>Every word must match somewhere in title, summary or body (ranked in that order): as written
- * (folded), by its English or Russian stem, with a typo when it has 5 letters or more (2 typos from
- * 9), or as the beginning of a word when it is the last one typed. Phrases must match in order.
- * Words are ranked by BM25F: one field holds the three, title and summary repeated by their weight
- * ({@code ContentDocuments.weighted}), so each form of a word is one posting list to read, and the
- * same query serves ranking, date order and facet counts. Phrases are found in the same field. User
- * input only ever becomes term, phrase, fuzzy and prefix queries built here, each bounded.
+ * <p>Every word must match somewhere in title, summary, body or tags (ranked in that order, body
+ * and tags alike): as written (folded), by its English or Russian stem, with a typo when it has 5
+ * letters or more (2 typos from 9), or as the beginning of a word when it is the last one typed.
+ * Phrases must match in order. Words are ranked by BM25F: one field holds the four, title and
+ * summary repeated by their weight ({@code ContentDocuments.weighted}), so each form of a word is
+ * one posting list to read, and the same query serves ranking, date order and facet counts. Phrases
+ * are found in the same field. User input only ever becomes term, phrase, fuzzy and prefix queries
+ * built here, each bounded.
  */
 public final class ContentSearcher {
   /** A match by stem ranks below the word as written. */

@@ -43,6 +43,7 @@ class ContentSearcherTest {
 
   static final String SPEAKER_ID = "7c6b5a49-3827-4165-9f0e-d1c2b3a49586";
   static final String CYRILLIC_ID = "3f1c7a2e-0d5b-4e8a-9c61-2b7d8e9f0a13";
+  static final String TAGGED_ID = "0c4e2f7a-5b1d-4f3e-8a2c-6d9b1e0f3a25";
 
   @TempDir static Path dir;
   static ContentIndex index;
@@ -116,6 +117,18 @@ class ContentSearcherTest {
             "",
             List.of(),
             Instant.parse("2024-01-04T00:00:00Z")));
+    // A short word (no typo tolerance) that only a tag has.
+    index.apply(
+        entry(
+            TAGGED_ID,
+            "article",
+            "en",
+            "Free testing week",
+            "Anonymous and confidential.",
+            "Clinics stay open late.",
+            "",
+            List.of("HIV", "Testing"),
+            Instant.parse("2024-02-01T00:00:00Z")));
     index.refresh();
   }
 
@@ -200,6 +213,16 @@ class ContentSearcherTest {
     assertEquals(4, typing.size(), typing.toString());
     assertEquals(id(4), typing.get(3));
     assertEquals(Set.of(id(1), id(2), id(3)), ids(search("harbour ")));
+  }
+
+  @Test
+  @DisplayName("a word that only a tag has is found as typed, complete or not")
+  void tagOnlyWord() throws IOException {
+    assertEquals(Set.of(TAGGED_ID), ids(search("hiv")));
+    assertEquals(Set.of(TAGGED_ID), ids(search("hiv ")));
+    assertEquals(Set.of(TAGGED_ID), ids(search("HIV")));
+    assertEquals(Set.of(TAGGED_ID), ids(search("\"hiv\"")));
+    assertTrue(ids(search("hi")).contains(TAGGED_ID));
   }
 
   @Test
@@ -306,7 +329,9 @@ class ContentSearcherTest {
             "launched",
             "countries",
             "webinars",
-            "правительства")) {
+            "правительства",
+            "hiv",
+            "hiv ")) {
       SearchResult ranked = search(q);
       assertTrue(ranked.total() < 100, "one page holds every match of " + q);
       Set<String> byRank = keys(ranked);
