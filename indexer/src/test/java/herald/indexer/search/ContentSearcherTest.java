@@ -303,6 +303,24 @@ class ContentSearcherTest {
     assertEquals(1, r.hits().size());
   }
 
+  @ParameterizedTest(name = "sort={0}")
+  @ValueSource(strings = {"relevance", "date", "date:asc"})
+  @DisplayName(
+      "asking for facets (counted in the same pass) changes neither the page nor the total")
+  void facetsKeepThePage(String sort) throws IOException {
+    SearchResult plain = search("drug", "sort", sort, "limit", "3");
+    SearchResult faceted = search("drug", "sort", sort, "limit", "3", "facets", "true");
+    assertEquals(
+        plain.hits().stream().map(h -> h.id() + "/" + h.locale()).toList(),
+        faceted.hits().stream().map(h -> h.id() + "/" + h.locale()).toList());
+    assertEquals(plain.nextCursor(), faceted.nextCursor());
+    assertTrue(plain.totalExact());
+    assertEquals(plain.total(), faceted.total());
+    assertTrue(faceted.totalExact());
+    assertEquals(
+        faceted.total(), faceted.facets().get("type").stream().mapToLong(FacetValue::count).sum());
+  }
+
   @Test
   @DisplayName("counting and sorting by date match exactly the documents the ranked search finds")
   void matchingFormFindsWhatRankingFinds() throws IOException {
