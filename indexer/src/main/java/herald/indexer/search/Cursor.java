@@ -48,13 +48,36 @@ final class Cursor {
         throw invalid();
       }
       if (q.order() == SearchQuery.Order.RELEVANCE) {
-        return new ScoreDoc(o.getInteger("n"), Float.intBitsToFloat(o.getInteger("s")));
+        return new ScoreDoc(intValue(o, "n"), Float.intBitsToFloat(intValue(o, "s")));
       }
-      BytesRef key = new BytesRef(o.getString("k"));
-      return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {o.getLong("d"), key});
+      // NOTE: a missing sort value would reach Lucene as null (a 500), so every one is checked.
+      BytesRef key = new BytesRef(stringValue(o, "k"));
+      return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {longValue(o, "d"), key});
     } catch (ClassCastException | NullPointerException e) {
       throw invalid();
     }
+  }
+
+  private static int intValue(JsonObject o, String name) {
+    if (o.getValue(name) instanceof Integer i) {
+      return i;
+    }
+    throw invalid();
+  }
+
+  private static long longValue(JsonObject o, String name) {
+    Object v = o.getValue(name);
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    throw invalid();
+  }
+
+  private static String stringValue(JsonObject o, String name) {
+    if (o.getValue(name) instanceof String s) {
+      return s;
+    }
+    throw invalid();
   }
 
   private static ProblemException invalid() {

@@ -19,10 +19,14 @@ import herald.indexer.index.LiveIndex;
 import herald.indexer.search.SearchResult.FacetValue;
 import herald.indexer.search.SearchResult.Hit;
 import io.vertx.core.MultiMap;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -438,6 +442,60 @@ class ContentSearcherTest {
     assertBadRequest(params("q", "harm", "limit", "1", "cursor", cursor));
     assertBadRequest(params("q", "drug", "limit", "1", "cursor", "bm90IGEgY3Vyc29y"));
     assertBadRequest(params("q", "drug", "limit", "1", "cursor", "%%%"));
+  }
+
+  @Test
+  @DisplayName("a cursor of this search with a sort value missing or of the wrong type is a 400")
+  void tamperedCursor() throws IOException {
+    // By date a cursor holds the fingerprint "f", the date "d" and the key "k"; by relevance the
+    // score bits "s" and the document number "n".
+    String byDate = search("drug", "sort", "date", "limit", "1").nextCursor().orElseThrow();
+    String byRank = search("drug", "limit", "1").nextCursor().orElseThrow();
+    for (String[] change :
+        List.of(
+            new String[] {byDate, "date", "d", null},
+            new String[] {byDate, "date", "d", "\"yesterday\""},
+            new String[] {byDate, "date", "d", "1.5"},
+            new String[] {byDate, "date", "k", null},
+            new String[] {byDate, "date", "k", "7"},
+            new String[] {byRank, "relevance", "n", null},
+            new String[] {byRank, "relevance", "s", "\"high\""})) {
+      JsonObject o = decodeCursor(change[0]);
+      assertTrue(o.containsKey("f") && o.containsKey(change[2]), o.encode());
+      if (change[3] == null) {
+        o.remove(change[2]);
+      } else {
+        o.put(change[2], Json.decodeValue(change[3]));
+      }
+      MultiMap p = params("q", "drug", "sort", change[1], "limit", "1");
+      p.add("cursor", encodeCursor(o));
+      assertBadRequest(p);
+    }
+    // Untouched, the same cursors are fine.
+    assertEquals(
+        1,
+        searcher
+            .search(
+                SearchQuery.of(params("q", "drug", "sort", "date", "limit", "1", "cursor", byDate)))
+            .hits()
+            .size());
+    assertEquals(
+        1,
+        searcher
+            .search(SearchQuery.of(params("q", "drug", "limit", "1", "cursor", byRank)))
+            .hits()
+            .size());
+  }
+
+  private static JsonObject decodeCursor(String cursor) {
+    return new JsonObject(
+        new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+  }
+
+  private static String encodeCursor(JsonObject o) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(o.encode().getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
