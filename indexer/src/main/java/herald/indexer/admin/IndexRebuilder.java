@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -188,7 +190,28 @@ public final class IndexRebuilder implements AutoCloseable {
       next.refresh();
       next.commit();
       publish(State.SWAPPING, started, read, applied, lag, dir, null);
-      ContentIndex old = live.swapTo(next).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      // Ownership of `next` (see ContentConsumer.swapTo): ours while the swap is unclaimed or
+      // failed, the service's once it succeeded. Below, the failure path closes and deletes `next`
+      // unless it is set to null first.
+      CompletableFuture<ContentIndex> swap = live.swapTo(next);
+      ContentIndex old;
+      try {
+        old = swap.get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException | InterruptedException e) {
+        if (swap.cancel(false)) {
+          // The consumer never ran it and never will: ours to close and delete.
+          throw e;
+        }
+        // The consumer claimed the swap meanwhile: its answer comes shortly.
+        try {
+          old = swap.get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | InterruptedException stillUnknown) {
+          // It may be in service by now: neither closed nor deleted here (a later rebuild or
+          // start cleans up a folder that is not current).
+          next = null;
+          throw stillUnknown;
+        }
+      }
       ContentIndex swapped = next;
       next = null;
       store.makeCurrent(dir);
@@ -367,7 +390,8 @@ public final class IndexRebuilder implements AutoCloseable {
     Thread t = thread;
     if (t != null) {
       try {
-        t.join(TimeUnit.SECONDS.toMillis(SWAP_TIMEOUT_SECONDS + 10));
+        // A swap may be waited for twice (see run()).
+        t.join(TimeUnit.SECONDS.toMillis(2 * SWAP_TIMEOUT_SECONDS + 10));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

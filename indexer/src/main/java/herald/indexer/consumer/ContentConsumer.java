@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -204,30 +205,52 @@ public final class ContentConsumer implements AutoCloseable {
    * Puts {@code next} in service in place of the current index, on the consumer's thread between
    * two polls, and resumes every assigned partition from {@code next}'s own positions. Completes
    * with the replaced index, which the caller closes.
+   *
+   * <p>Who owns {@code next}: the caller, until the consumer claims the swap; the service, once the
+   * future completes normally. {@code cancel} succeeds only while the swap is unclaimed, and then
+   * the consumer never runs it: the caller may close and delete {@code next}. Once claimed, {@code
+   * cancel} returns false and the future always completes: normally as soon as {@code next} is in
+   * service (even if repositioning the partitions fails afterwards), exceptionally only when it
+   * never was (the caller may delete it then).
    */
   public CompletableFuture<ContentIndex> swapTo(ContentIndex next) {
-    Swap swap = new Swap(next, new CompletableFuture<>());
+    Swap swap = new Swap(next);
     swaps.add(swap);
     if (!thread.isAlive()) {
       // Not consuming (never started or stopped): nothing to reposition.
       runSwaps();
     }
-    return swap.done();
+    return swap;
   }
 
   private synchronized void runSwaps() {
     for (Swap s = swaps.poll(); s != null; s = swaps.poll()) {
+      if (!s.claim()) {
+        // Cancelled (the rebuilder stopped waiting): that index is not ours to put in service.
+        continue;
+      }
+      ContentIndex old;
       try {
         commitQuietly();
-        ContentIndex old = live.swap(s.next());
+        old = live.swap(s.next());
+      } catch (RuntimeException | Error e) {
+        // Not in service.
+        s.completeExceptionally(e);
+        if (e instanceof Error error) {
+          throw error;
+        }
+        continue;
+      }
+      try {
         if (thread.isAlive() && Thread.currentThread() == thread) {
           for (TopicPartition tp : consumer.assignment()) {
             seekToIndexPosition(tp);
           }
         }
-        s.done().complete(old);
-      } catch (RuntimeException e) {
-        s.done().completeExceptionally(e);
+      } finally {
+        // In service whatever happens next: the old index is the caller's to close. A failed seek
+        // goes on to run() like any other error of a poll.
+        s.complete(old);
       }
     }
   }
@@ -490,14 +513,42 @@ public final class ContentConsumer implements AutoCloseable {
       stopped.countDown();
     }
     for (Swap s = swaps.poll(); s != null; s = swaps.poll()) {
-      s.done().completeExceptionally(new IllegalStateException("the consumer is closed"));
+      if (s.claim()) {
+        s.completeExceptionally(new IllegalStateException("the consumer is closed"));
+      }
     }
     committer.shutdown();
     List<Meter> meters = List.of(applied, skipped, poison, lagGauge);
     meters.forEach(registry::remove);
   }
 
-  private record Swap(ContentIndex next, CompletableFuture<ContentIndex> done) {}
+  /**
+   * A swap waiting for the consumer's thread, and its outcome. Exactly one of the consumer (to run
+   * it or to refuse it on close) and {@link #cancel} claims it, atomically.
+   */
+  private static final class Swap extends CompletableFuture<ContentIndex> {
+    private final ContentIndex next;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    Swap(ContentIndex next) {
+      this.next = next;
+    }
+
+    ContentIndex next() {
+      return next;
+    }
+
+    /** Whether this call claimed the swap (false: it was cancelled or claimed before). */
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
+    /** Succeeds only while the consumer has not claimed the swap; then it never runs. */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      return claim() && super.cancel(mayInterruptIfRunning);
+    }
+  }
 
   /** A client error worth another poll after a back-off. */
   private static final class RetryableKafkaException extends RuntimeException {
