@@ -2,6 +2,7 @@ package herald.indexer.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import herald.indexer.GoldenEvents;
@@ -10,6 +11,10 @@ import herald.indexer.index.LiveIndex;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +42,40 @@ class SearchCacheTest {
       index.refresh();
       SearchResult after = searcher.search(q);
       assertEquals(first.total() + 1, after.total());
+    }
+  }
+
+  @Test
+  @DisplayName("an answer computed on the previous searcher is never served for the new one")
+  void lateAnswerOfPreviousSearcher() throws Exception {
+    SearchCache cache = new SearchCache(100);
+    SearchQuery q = SearchQuery.of("webinar", null, null, null);
+    SearchQuery other = SearchQuery.of("harm", null, null, null);
+    SearchResult stale = SearchResult.empty();
+    ExecutorService late = Executors.newSingleThreadExecutor();
+    try {
+      // A search that started before a refresh stores its answer while the first search on the
+      // refreshed searcher stores its own: whatever the interleaving, the new searcher's lookup
+      // must not find the previous searcher's answer.
+      for (int round = 0; round < 10_000; round++) {
+        Object previous = new Object();
+        Object refreshed = new Object();
+        cache.put(previous, q, stale);
+        CountDownLatch go = new CountDownLatch(1);
+        Future<?> put =
+            late.submit(
+                () -> {
+                  go.await();
+                  cache.put(previous, q, stale);
+                  return null;
+                });
+        go.countDown();
+        cache.put(refreshed, other, SearchResult.empty());
+        put.get();
+        assertNull(cache.get(refreshed, q), "round " + round);
+      }
+    } finally {
+      late.shutdownNow();
     }
   }
 
