@@ -215,7 +215,7 @@ public final class IndexRebuilder implements AutoCloseable {
       ContentIndex swapped = next;
       next = null;
       store.makeCurrent(dir);
-      closeQuietly(old);
+      IndexStore.closeQuietly(old);
       store.deleteAllBut(dir);
       LOG.info(
           "Index rebuilt: {} events read, {} applied, {} documents, in {} ms; now serving {}",
@@ -233,9 +233,9 @@ public final class IndexRebuilder implements AutoCloseable {
       if (!cancelled) {
         LOG.error("Index rebuild failed; the index in service is unchanged", e);
       }
-      closeQuietly(next);
+      IndexStore.closeQuietly(next);
       if (next != null && dir != null) {
-        deleteQuietly(dir);
+        IndexStore.deleteTree(dir);
       }
       publish(
           cancelled ? State.CANCELLED : State.FAILED,
@@ -362,21 +362,6 @@ public final class IndexRebuilder implements AutoCloseable {
     p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "herald-indexer-rebuild");
     return p;
-  }
-
-  private static void closeQuietly(ContentIndex index) {
-    if (index == null) {
-      return;
-    }
-    try {
-      index.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Closing an index failed", e);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    IndexStore.deleteTree(dir);
   }
 
   /** Stops a running rebuild and waits for it; the index in service is unchanged. */

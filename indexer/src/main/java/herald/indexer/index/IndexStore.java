@@ -164,14 +164,15 @@ public final class IndexStore {
     }
   }
 
-  private static void closeQuietly(ContentIndex index) {
+  /** Closes the index (if any), logging rather than throwing a failure. */
+  public static void closeQuietly(ContentIndex index) {
     if (index == null) {
       return;
     }
     try {
       index.close();
     } catch (IOException | RuntimeException e) {
-      LOG.debug("Closing a damaged index failed", e);
+      LOG.warn("Closing the index in {} failed", index.folder(), e);
     }
   }
 }
