@@ -45,7 +45,10 @@ public record IndexerConfig(
             : internalToken.map(String::strip).filter(t -> !t.isEmpty());
   }
 
-  /** Settings without an internal token: the admin endpoints are open on the indexer's port. */
+  /**
+   * Settings without an internal token (the admin endpoints are open on the indexer's port) and
+   * with the default search cache; see {@link #withInternalToken} and {@link #withSearchCacheSize}.
+   */
   public IndexerConfig(
       int port,
       String kafkaBootstrapServers,
@@ -53,18 +56,6 @@ public record IndexerConfig(
       String groupId,
       Path dataDir,
       Path indexDir) {
-    this(port, kafkaBootstrapServers, contentTopic, groupId, dataDir, indexDir, Optional.empty());
-  }
-
-  /** Settings with the default search cache. */
-  public IndexerConfig(
-      int port,
-      String kafkaBootstrapServers,
-      String contentTopic,
-      String groupId,
-      Path dataDir,
-      Path indexDir,
-      Optional<String> internalToken) {
     this(
         port,
         kafkaBootstrapServers,
@@ -72,7 +63,7 @@ public record IndexerConfig(
         groupId,
         dataDir,
         indexDir,
-        internalToken,
+        Optional.empty(),
         DEFAULT_SEARCH_CACHE_SIZE);
   }
 

@@ -66,6 +66,20 @@ class IndexerConfigTest {
   }
 
   @Test
+  @DisplayName("built in code, the settings have no token and the default cache until told")
+  void inCode() {
+    IndexerConfig c =
+        new IndexerConfig(0, "kafka:9092", "t", "g", Path.of("/d"), Path.of("/d/index"));
+    assertEquals(java.util.Optional.empty(), c.internalToken());
+    assertEquals(IndexerConfig.DEFAULT_SEARCH_CACHE_SIZE, c.searchCacheSize());
+    IndexerConfig tuned = c.withInternalToken(" s3cret ").withSearchCacheSize(0);
+    assertEquals(java.util.Optional.of("s3cret"), tuned.internalToken());
+    assertEquals(0, tuned.searchCacheSize());
+    assertEquals(c.indexDir(), tuned.indexDir());
+    assertEquals(java.util.Optional.empty(), c.withInternalToken(null).internalToken());
+  }
+
+  @Test
   @DisplayName("a port that is not a number is refused at start")
   void badPort() {
     assertThrows(

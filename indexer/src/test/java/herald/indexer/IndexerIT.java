@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -57,13 +56,13 @@ class IndexerIT {
     Infrastructure infra = TestInfrastructure.shared();
     config =
         new IndexerConfig(
-            0,
-            infra.kafkaBootstrapServers(),
-            TestInfrastructure.uniqueTopic("indexer-it"),
-            "indexer-it-" + UUID.randomUUID(),
-            dataDir,
-            dataDir.resolve("index"),
-            Optional.of(TOKEN));
+                0,
+                infra.kafkaBootstrapServers(),
+                TestInfrastructure.uniqueTopic("indexer-it"),
+                "indexer-it-" + UUID.randomUUID(),
+                dataDir,
+                dataDir.resolve("index"))
+            .withInternalToken(TOKEN);
     vertx = Vertx.vertx();
     http = WebClient.create(vertx);
     producer =
