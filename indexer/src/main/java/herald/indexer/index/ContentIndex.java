@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
@@ -84,7 +83,6 @@ public final class ContentIndex implements Closeable {
 
   private final Path folder;
   private final Directory directory;
-  private final Analyzer analyzer;
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Object commitLock = new Object();
@@ -107,11 +105,10 @@ public final class ContentIndex implements Closeable {
   private ContentIndex(Path folder, Directory directory, boolean rebuild) throws IOException {
     this.folder = folder;
     this.directory = directory;
-    // Title, summary and body bring their locale's analyzer; the rest is analyzed plainly.
-    this.analyzer = ContentAnalysis.PLAIN;
     this.allVersions = rebuild ? new ConcurrentHashMap<>() : null;
+    // The texts of MATCH bring their locale's analyzer; the rest is analyzed plainly.
     IndexWriterConfig config =
-        new IndexWriterConfig(analyzer)
+        new IndexWriterConfig(ContentAnalysis.PLAIN)
             .setOpenMode(
                 rebuild
                     ? IndexWriterConfig.OpenMode.CREATE
@@ -229,11 +226,6 @@ public final class ContentIndex implements Closeable {
     return lastRefreshNanos;
   }
 
-  /** The analyzer the index was written with; queries must use it too. */
-  public Analyzer analyzer() {
-    return analyzer;
-  }
-
   /**
    * Applies an event unless the index has the entry at the same or a newer version: a publish
    * atomically replaces all locales of the entry, an unpublish replaces them with a tombstone.
@@ -244,11 +236,7 @@ public final class ContentIndex implements Closeable {
     if (event.version() <= current) {
       return Outcome.STALE;
     }
-    List<Document> docs =
-        event instanceof ContentPublished published ? ContentDocuments.of(published) : List.of();
-    if (docs.isEmpty()) {
-      docs = List.of(ContentDocuments.tombstone(id, event.version()));
-    }
+    List<Document> docs = documents(event);
     if (allVersions != null && current == NO_VERSION) {
       // First sighting in a rebuild: nothing to replace, and a plain add is cheaper.
       writer.addDocuments(docs);
@@ -277,11 +265,7 @@ public final class ContentIndex implements Closeable {
     if (known != null && event.version() <= known) {
       return Outcome.STALE;
     }
-    List<Document> docs =
-        event instanceof ContentPublished published ? ContentDocuments.of(published) : List.of();
-    if (docs.isEmpty()) {
-      docs = List.of(ContentDocuments.tombstone(id, event.version()));
-    }
+    List<Document> docs = documents(event);
     if (known == null) {
       writer.addDocuments(docs);
     } else {
@@ -289,6 +273,15 @@ public final class ContentIndex implements Closeable {
     }
     allVersions.put(id, event.version());
     return Outcome.APPLIED;
+  }
+
+  /** The entry's documents after the event: one per locale, or the tombstone. */
+  private static List<Document> documents(ContentEvent event) {
+    List<Document> docs =
+        event instanceof ContentPublished published ? ContentDocuments.of(published) : List.of();
+    return docs.isEmpty()
+        ? List.of(ContentDocuments.tombstone(event.entryId().toString(), event.version()))
+        : docs;
   }
 
   /**
@@ -404,11 +397,6 @@ public final class ContentIndex implements Closeable {
   /** Whether the index can still take writes (false after close or a fatal I/O error). */
   public boolean isOpen() {
     return writer.isOpen();
-  }
-
-  /** All next-offset positions as applied so far, by topic partition key. */
-  public synchronized Map<String, Long> positions() {
-    return Map.copyOf(positions);
   }
 
   /** Commits what was applied (after a commit under way), then releases the index. */
