@@ -115,7 +115,6 @@ public final class ContentSearcher {
       return SearchResult.empty();
     }
     Set<Stemming> languages = languages(q);
-    Sort sort = sort(q.order());
     ScoreDoc after = q.cursor().map(c -> Cursor.decode(q, c)).orElse(null);
     return index.withSearcher(
         s -> {
@@ -124,33 +123,30 @@ public final class ContentSearcher {
           if (cached != null) {
             return cached;
           }
-          SearchResult result = search(s, q, text, languages, sort, after);
+          SearchResult result = search(s, q, text, languages, after);
           cache.put(searcherKey, q, result);
           return result;
         });
   }
 
   private SearchResult search(
-      IndexSearcher s,
-      SearchQuery q,
-      QueryText text,
-      Set<Stemming> languages,
-      Sort sort,
-      ScoreDoc after)
+      IndexSearcher s, SearchQuery q, QueryText text, Set<Stemming> languages, ScoreDoc after)
       throws IOException {
     IndexReader reader = s.getIndexReader();
     Query query = query(text, languages, q, reader);
-    boolean byRelevance = q.order() == SearchQuery.Order.RELEVANCE;
     // One more than asked tells whether there is a next page. The total is exact up to
     // EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are asked
     // for: they count every match.
     // NOTE: by relevance, the plain top-score collector: a sort with a tie-breaking field would
     // not skip.
     CollectorManager<?, ? extends TopDocs> top =
-        byRelevance
-            ? new TopScoreDocCollectorManager(q.limit() + 1, after, EXACT_TOTAL_UP_TO)
-            : new TopFieldCollectorManager(
-                sort, q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
+        switch (q.order()) {
+          case RELEVANCE ->
+              new TopScoreDocCollectorManager(q.limit() + 1, after, EXACT_TOTAL_UP_TO);
+          case DATE_DESC, DATE_ASC ->
+              new TopFieldCollectorManager(
+                  byDate(q.order()), q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
+        };
     TopDocs docs;
     long total;
     boolean exact;
@@ -204,14 +200,12 @@ public final class ContentSearcher {
     return out;
   }
 
-  static Sort sort(SearchQuery.Order order) {
-    // The key breaks ties, so that a cursor position is exact even among equal scores or dates.
+  /** The sort of a date order (by relevance, scores and document numbers order the hits). */
+  private static Sort byDate(SearchQuery.Order order) {
+    // The key breaks ties, so that a cursor position is exact even among equal dates.
     SortField key = new SortField(IndexFields.KEY, SortField.Type.STRING);
-    return switch (order) {
-      case RELEVANCE -> new Sort(SortField.FIELD_SCORE, key);
-      case DATE_DESC -> new Sort(new SortField(IndexFields.DATE, SortField.Type.LONG, true), key);
-      case DATE_ASC -> new Sort(new SortField(IndexFields.DATE, SortField.Type.LONG), key);
-    };
+    boolean newestFirst = order == SearchQuery.Order.DATE_DESC;
+    return new Sort(new SortField(IndexFields.DATE, SortField.Type.LONG, newestFirst), key);
   }
 
   /**
