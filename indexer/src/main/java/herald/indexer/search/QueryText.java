@@ -48,10 +48,8 @@ public record QueryText(
         List<String> phrase = folded(ContentAnalysis.words(text.substring(i + 1, end)));
         phrase = phrase.subList(0, Math.min(phrase.size(), Math.max(budget, 0)));
         budget -= phrase.size();
-        if (phrase.size() == 1) {
-          // One quoted word: matched exactly (no typo or prefix), like a phrase of one.
-          phrases.add(phrase);
-        } else if (!phrase.isEmpty()) {
+        // One quoted word is a phrase of one: matched exactly (no stem, typo or prefix).
+        if (!phrase.isEmpty()) {
           phrases.add(phrase);
         }
         plain.append(' ');
