@@ -326,21 +326,15 @@ final class ContentDocuments {
 
   /**
    * One text of a document's MATCH field, analyzed with the analyzer of the document's locale and
-   * placed {@link #TEXT_GAP} positions after the previous text. Not stored (the stored fields hold
-   * each text once).
+   * placed {@link #TEXT_GAP} positions after the previous text. A plain unstored text field: not
+   * stored (the stored fields hold each text once), and postings with frequencies and positions but
+   * no offsets (snippets re-analyze the stored text).
    */
   static final class LocalizedText extends Field {
-    private static final FieldType TYPE = new FieldType(TextField.TYPE_NOT_STORED);
-
-    static {
-      // Offsets in the postings are not needed: snippets re-analyze the stored text.
-      TYPE.freeze();
-    }
-
     private final Analyzer analyzer;
 
     LocalizedText(String name, String value, Analyzer analyzer) {
-      super(name, value, TYPE);
+      super(name, value, TextField.TYPE_NOT_STORED);
       this.analyzer = analyzer;
     }
 
