@@ -29,14 +29,13 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
   /** The number of matches and the counted facets. */
   record Counted(long matches, Map<String, List<FacetValue>> facets) {}
 
-  /** Facet name in the response → index field. */
+  /** Facet name in the response → index field; the order of facets is that of {@link #NAMES}. */
   static final Map<String, String> FIELDS =
-      new LinkedHashMap<>(
-          Map.of(
-              "type", IndexFields.TYPE,
-              "locale", IndexFields.LOCALE,
-              "tags", IndexFields.TAGS,
-              "year", IndexFields.YEAR));
+      Map.of(
+          "type", IndexFields.TYPE,
+          "locale", IndexFields.LOCALE,
+          "tags", IndexFields.TAGS,
+          "year", IndexFields.YEAR);
 
   private static final java.util.Set<String> MULTI_VALUED = java.util.Set.of(IndexFields.TAGS);
 

@@ -80,7 +80,7 @@ public record SearchResult(
     JsonArray items = new JsonArray();
     hits.forEach(h -> items.add(h.toJson()));
     JsonObject facetJson = new JsonObject();
-    for (String name : List.of("type", "locale", "tags", "year")) {
+    for (String name : FacetCounts.NAMES) {
       if (!facets.containsKey(name)) {
         continue;
       }
