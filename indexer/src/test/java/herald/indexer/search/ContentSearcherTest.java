@@ -1,5 +1,6 @@
 package herald.indexer.search;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -545,9 +546,9 @@ class ContentSearcherTest {
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx yy zz"
       })
   @DisplayName("query syntax in q is searched literally, never parsed")
-  void syntaxIsLiteral(String q) throws IOException {
-    SearchResult r = search(q);
-    assertTrue(r.total() >= 0);
+  void syntaxIsLiteral(String q) {
+    // A parse error or an unbounded query would throw (or fail the search) here.
+    assertDoesNotThrow(() -> search(q));
   }
 
   @Test
