@@ -2,17 +2,20 @@ package herald.indexer.index;
 
 import static herald.indexer.GoldenEvents.ENTRY_ID;
 import static herald.indexer.GoldenEvents.TOPIC;
+import static herald.indexer.GoldenEvents.entry;
 import static herald.indexer.GoldenEvents.field;
 import static herald.indexer.GoldenEvents.otherEntry;
 import static herald.indexer.GoldenEvents.published;
 import static herald.indexer.GoldenEvents.unpublished;
 import static herald.indexer.GoldenEvents.version;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import herald.events.ContentEvent;
 import herald.indexer.index.ContentIndex.Outcome;
 import herald.indexer.search.ContentSearcher;
 import herald.indexer.search.SearchQuery;
@@ -20,12 +23,25 @@ import herald.indexer.search.SearchResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -265,6 +281,159 @@ class ContentIndexTest {
     assertEquals(Outcome.APPLIED, index.apply(published()));
     index.refresh();
     assertEquals(1, search("syringe").total());
+  }
+
+  @Test
+  @DisplayName(
+      "commits on another thread while events are applied and refreshed: after a crash the last"
+          + " commit's documents and positions agree, and a replay completes the index")
+  void commitsAlongsideWrites() throws Exception {
+    // 40 entries, each published, republished and sometimes unpublished: 240 events, all in
+    // partition 0, event i at offset i.
+    int entries = 40;
+    List<UUID> ids = new ArrayList<>();
+    for (int e = 0; e < entries; e++) {
+      ids.add(new UUID(7, e));
+    }
+    List<ContentEvent> events = new ArrayList<>();
+    for (int round = 1; round <= 6; round++) {
+      for (int e = 0; e < entries; e++) {
+        UUID id = ids.get(e);
+        events.add(
+            round % 3 == 0 && e % 2 == 0
+                ? unpublished(entry(id).andThen(version(round)))
+                : published(
+                    otherEntry(id, "Entry " + e + " round " + round, "Commit race " + e)
+                        .andThen(version(round))));
+      }
+    }
+
+    // The committer copies the files of each commit it makes, as a crash right after that commit
+    // would leave them (only it commits, so they stay until its next commit).
+    BlockingQueue<Boolean> requests = new LinkedBlockingQueue<>();
+    List<Path> crashes = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread committer =
+        new Thread(
+            () -> {
+              try {
+                while (requests.take()) {
+                  if (index.commit()) {
+                    Path copy = dir.resolve("crash-" + crashes.size());
+                    copyLastCommit(dir.resolve("index"), copy);
+                    synchronized (crashes) {
+                      crashes.add(copy);
+                    }
+                  }
+                }
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            },
+            "test-committer");
+    committer.start();
+    for (int i = 0; i < events.size(); i++) {
+      if (i == events.size() / 2) {
+        // At least one commit ran while the first half was applied.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  synchronized (crashes) {
+                    return !crashes.isEmpty();
+                  }
+                });
+      }
+      index.apply(events.get(i));
+      index.advance(TOPIC, 0, i + 1);
+      if (i % 10 == 9) {
+        index.refresh();
+      }
+      if (i % 15 == 0) {
+        // Ask for a commit, and go on applying while it runs.
+        requests.add(true);
+      }
+    }
+    requests.add(false);
+    committer.join();
+    assertEquals(null, failure.get());
+    assertTrue(crashes.size() > 1, "commits: " + crashes.size());
+
+    for (Path crashed : crashes) {
+      try (ContentIndex recovered = ContentIndex.open(crashed)) {
+        long committed = recovered.committedPosition(TOPIC, 0).orElseThrow();
+        assertTrue(committed > 0, crashed + " at " + committed);
+        assertEquals(OptionalLong.of(committed), recovered.position(TOPIC, 0));
+        // Every event before the committed position is in; some applied during the commit may
+        // be too.
+        assertAgree(recovered, ids, events.subList(0, (int) committed), events);
+
+        // Resuming from the committed position: the events the commit already had are stale.
+        for (int i = (int) committed; i < events.size(); i++) {
+          recovered.apply(events.get(i));
+          recovered.advance(TOPIC, 0, i + 1);
+        }
+        recovered.refresh();
+        assertAgree(recovered, ids, events, events);
+        assertEquals(entries / 2, recovered.documentCount(), "the odd entries are published");
+      }
+    }
+  }
+
+  /**
+   * The index holds every entry of {@code atLeast} at a version from its latest event there up to
+   * its latest in {@code atMost}, and entries only of {@code atMost} at most at that version: one
+   * document per entry (one locale, or the tombstone), and content exactly where that version is a
+   * publish.
+   */
+  private static void assertAgree(
+      ContentIndex index, List<UUID> ids, List<ContentEvent> atLeast, List<ContentEvent> atMost)
+      throws IOException {
+    Map<UUID, ContentEvent> low = latest(atLeast);
+    Map<UUID, ContentEvent> high = latest(atMost);
+    long published = 0;
+    for (UUID id : ids) {
+      OptionalLong v = index.version(id.toString());
+      long docs =
+          index.withSearcher(
+              s -> (long) s.count(new TermQuery(new Term(IndexFields.ID, id.toString()))));
+      if (v.isEmpty()) {
+        assertFalse(low.containsKey(id), "missing " + id);
+        assertEquals(0, docs, id.toString());
+        continue;
+      }
+      long lowest = low.containsKey(id) ? low.get(id).version() : 1;
+      assertTrue(
+          v.getAsLong() >= lowest && v.getAsLong() <= high.get(id).version(), id + " at " + v);
+      assertEquals(1, docs, "one document (one locale, or the tombstone) for " + id);
+      published += versionIsPublish(id, v.getAsLong(), atMost) ? 1 : 0;
+    }
+    assertEquals(published, index.documentCount());
+  }
+
+  private static boolean versionIsPublish(UUID id, long version, List<ContentEvent> events) {
+    return events.stream()
+        .filter(e -> e.entryId().equals(id) && e.version() == version)
+        .findFirst()
+        .orElseThrow()
+        .eventType()
+        .equals(ContentEvent.PUBLISHED);
+  }
+
+  private static Map<UUID, ContentEvent> latest(List<ContentEvent> events) {
+    Map<UUID, ContentEvent> out = new HashMap<>();
+    events.forEach(e -> out.put(e.entryId(), e));
+    return out;
+  }
+
+  /** Copies the files of the folder's last commit, as a crash right after it leaves them. */
+  private static void copyLastCommit(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Directory d = FSDirectory.open(from)) {
+      for (String name : SegmentInfos.readLatestCommit(d).files(true)) {
+        Files.copy(from.resolve(name), to.resolve(name));
+      }
+    }
   }
 
   private SearchResult search(String q) throws IOException {
