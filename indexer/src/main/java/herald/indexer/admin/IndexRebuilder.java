@@ -63,7 +63,14 @@ public final class IndexRebuilder implements AutoCloseable {
     CANCELLED
   }
 
-  /** Progress of the last rebuild; {@code documents} counts events applied to the new index. */
+  /**
+   * Progress of the last rebuild.
+   *
+   * @param eventsRead records read from the log
+   * @param applied events applied to the new index (not stale, not poison); shown as {@code
+   *     documentsIndexed} by {@code GET /v1/admin/index}
+   * @param lag records left to read, -1 before it is known
+   */
   public record Status(
       State state,
       Instant startedAt,
