@@ -26,7 +26,6 @@ import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MultiCollectorManager;
 import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -147,22 +146,15 @@ public final class ContentSearcher {
               new TopFieldCollectorManager(
                   byDate(q.order()), q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
         };
-    TopDocs docs;
-    long total;
-    boolean exact;
-    Map<String, List<SearchResult.FacetValue>> facets;
-    if (q.facets().isEmpty()) {
-      docs = s.search(query, top);
-      total = docs.totalHits.value;
-      exact = docs.totalHits.relation == TotalHits.Relation.EQUAL_TO;
-      facets = Map.of();
-    } else {
-      // One pass collects the page and the counts. NOTE: the combined score mode is COMPLETE, so
-      // the top docs no longer skip non-competitive blocks (block-max WAND); it costs nothing here,
-      // as counting visits every match anyway. The counter's match count is the exact total.
-      Object[] both = s.search(query, new MultiCollectorManager(top, new FacetCounts(q.facets())));
-      docs = (TopDocs) both[0];
-      FacetCounts.Counted counted = (FacetCounts.Counted) both[1];
+    TopDocs docs = s.search(query, top);
+    long total = docs.totalHits.value;
+    boolean exact = docs.totalHits.relation == TotalHits.Relation.EQUAL_TO;
+    Map<String, List<SearchResult.FacetValue>> facets = Map.of();
+    if (!q.facets().isEmpty()) {
+      // NOTE: a second pass, without scores. One pass for both (MultiCollectorManager) must score
+      // every match, since the page then cannot skip blocks: measured over 100,000 entries it made
+      // europe&tag=…&facets=tags,year 3.9 -> 7.3 ms and drug policy&facets=true 12.4 -> 14.8 ms.
+      FacetCounts.Counted counted = s.search(query, new FacetCounts(q.facets()));
       total = counted.matches();
       exact = true;
       facets = counted.facets();
