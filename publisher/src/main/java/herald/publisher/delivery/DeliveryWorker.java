@@ -46,6 +46,9 @@ public final class DeliveryWorker {
   private final DeliverySettings settings;
   private final Backoff backoff;
   private final Semaphore wakeups = new Semaphore(0);
+  // Whether an idle worker is polling on a timer (at most one is; see work()).
+  private final java.util.concurrent.atomic.AtomicBoolean polling =
+      new java.util.concurrent.atomic.AtomicBoolean();
   // Deliveries of each limited channel claimed and not yet finished.
   private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
   private final ExecutorService calls;
@@ -66,8 +69,7 @@ public final class DeliveryWorker {
       throw new IllegalStateException("already started");
     }
     for (int i = 1; i <= settings.workers(); i++) {
-      boolean polls = i == 1;
-      Thread t = new Thread(() -> work(polls), "herald-delivery-" + i);
+      Thread t = new Thread(this::work, "herald-delivery-" + i);
       t.setDaemon(true);
       workers.add(t);
       t.start();
@@ -107,17 +109,22 @@ public final class DeliveryWorker {
   }
 
   /**
-   * Claims and delivers until stopped. One worker ({@code polls}) also looks every poll interval,
-   * for deliveries that come due by themselves (retries); the others wait to be woken, by new
-   * deliveries or by a worker that found work (a wake-up is passed on only by finding work).
+   * Claims and delivers until stopped. Of the idle workers, one at a time also looks every poll
+   * interval, for deliveries that come due by themselves (retries); the others wait to be woken, by
+   * new deliveries or by a worker that found work (a wake-up is passed on only by finding work),
+   * and the first of them to find nothing becomes the one that polls.
    */
-  private void work(boolean polls) {
+  private void work() {
     while (!stopping) {
       try {
         Optional<DeliveryService.Claimed> claimed = claimOne();
         if (claimed.isEmpty()) {
-          if (polls) {
-            wakeups.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+          if (polling.compareAndSet(false, true)) {
+            try {
+              wakeups.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+              polling.set(false);
+            }
           } else {
             wakeups.acquire();
           }
