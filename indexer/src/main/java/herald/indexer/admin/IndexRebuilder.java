@@ -193,8 +193,10 @@ public final class IndexRebuilder implements AutoCloseable {
       if (closing) {
         throw new InterruptedException("the indexer is stopping");
       }
-      next.finishBulkLoad();
+      // The last segment of the load is flushed as the others were (not packed into a compound
+      // file), then live settings apply.
       next.refresh();
+      next.finishBulkLoad();
       next.commit();
       publish(State.SWAPPING, started, read, applied, lag, dir, null);
       // Ownership of `next` (see ContentConsumer.swapTo): ours while the swap is unclaimed or

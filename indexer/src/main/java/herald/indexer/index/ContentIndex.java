@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -31,6 +32,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.NRTCachingDirectory;
 
 /**
@@ -82,7 +84,7 @@ public final class ContentIndex implements Closeable {
   private static final double NRT_CACHE_MAX_MB = 48;
 
   private final Path folder;
-  private final Directory directory;
+  private final LiveCache directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Object commitLock = new Object();
@@ -102,7 +104,7 @@ public final class ContentIndex implements Closeable {
   private final Map<String, Long> positions;
   private Map<String, Long> committedPositions;
 
-  private ContentIndex(Path folder, Directory directory, boolean rebuild) throws IOException {
+  private ContentIndex(Path folder, LiveCache directory, boolean rebuild) throws IOException {
     this.folder = folder;
     this.directory = directory;
     this.allVersions = rebuild ? new ConcurrentHashMap<>() : null;
@@ -115,11 +117,12 @@ public final class ContentIndex implements Closeable {
                     : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
             .setRAMBufferSizeMB(rebuild ? REBUILD_RAM_BUFFER_MB : LIVE_RAM_BUFFER_MB)
             // NOTE: while rebuilding, large flushed segments are not merged (it costs CPU the
-            // analysis needs); see finishBulkLoad(). Flushed segments are never packed into a
-            // compound file: a live refresh flushes one per batch, and packing copies every file
-            // of it once more; merged segments are packed as the merge policy decides.
+            // analysis needs) nor packed into a compound file (a copy of every file on disk); see
+            // finishBulkLoad(). A live refresh flushes a tiny segment per batch, in memory (see
+            // LiveCache): packing it there is a cheap copy, and the commit then writes 3 files of
+            // it to disk instead of about 15 (file creation is what made commits slow).
             .setMergePolicy(rebuild ? NoMergePolicy.INSTANCE : new TieredMergePolicy())
-            .setUseCompoundFile(false)
+            .setUseCompoundFile(!rebuild)
             // Only commit() commits, so documents are never made durable without their offsets.
             .setCommitOnClose(false);
     boolean fresh = !DirectoryReader.indexExists(directory);
@@ -154,9 +157,8 @@ public final class ContentIndex implements Closeable {
     // NOTE: a live index refreshes after every batch, often one event: each refresh flushes a
     // tiny segment, which the caching directory keeps in memory until a merge or commit writes it
     // out (a commit syncs it first, so durability is unchanged). A rebuild's segments are large
-    // and go straight to disk.
-    Directory directory =
-        new NRTCachingDirectory(FSDirectory.open(folder), NRT_CACHE_MAX_MERGE_MB, NRT_CACHE_MAX_MB);
+    // and go straight to disk until its bulk load ends.
+    LiveCache directory = new LiveCache(FSDirectory.open(folder), !rebuild);
     try {
       return new ContentIndex(folder, directory, rebuild);
     } catch (IOException | RuntimeException e) {
@@ -289,7 +291,8 @@ public final class ContentIndex implements Closeable {
    * (the small segments of per-batch refreshes would pile up otherwise).
    */
   public void finishBulkLoad() {
-    writer.getConfig().setMergePolicy(new TieredMergePolicy());
+    writer.getConfig().setMergePolicy(new TieredMergePolicy()).setUseCompoundFile(true);
+    directory.live = true;
   }
 
   /** The version of the entry that the index holds (content or tombstone), if any. */
@@ -411,6 +414,34 @@ public final class ContentIndex implements Closeable {
           commit();
         }
       }
+    }
+  }
+
+  /**
+   * The caching directory of a live index, which also keeps in memory the files written without a
+   * flush or merge context: the stored fields (written as documents arrive) and their temporary
+   * files. Without it every refresh created, read back and deleted four files on disk.
+   */
+  private static final class LiveCache extends NRTCachingDirectory {
+    private static final long MAX_BYTES = (long) (NRT_CACHE_MAX_MB * 1024 * 1024);
+
+    // Off while a rebuild loads: its stored fields grow to hundreds of megabytes per segment.
+    private volatile boolean live;
+
+    LiveCache(Directory disk, boolean live) {
+      super(disk, NRT_CACHE_MAX_MERGE_MB, NRT_CACHE_MAX_MB);
+      this.live = live;
+    }
+
+    @Override
+    protected boolean doCacheWrite(String name, IOContext context) {
+      if (context.mergeInfo == null && context.flushInfo == null) {
+        return live
+            && !name.startsWith(IndexFileNames.SEGMENTS)
+            && !name.startsWith(IndexFileNames.PENDING_SEGMENTS)
+            && ramBytesUsed() < MAX_BYTES;
+      }
+      return super.doCacheWrite(name, context);
     }
   }
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -230,6 +231,57 @@ class ContentIndexTest {
       assertEquals(OptionalLong.of(3), recovered.version(ENTRY_ID));
       assertEquals(OptionalLong.of(1), recovered.committedPosition(TOPIC, 0));
       assertEquals(OptionalLong.empty(), recovered.committedPosition(TOPIC, 1));
+    }
+  }
+
+  @Test
+  @DisplayName("a refresh writes no file to disk; the commit writes each segment packed")
+  void refreshStaysInMemory() throws IOException {
+    Path folder = dir.resolve("index");
+    List<String> before = files(folder);
+    for (int i = 0; i < 3; i++) {
+      index.apply(published(otherEntry(UUID.randomUUID(), "Refresh " + i, "In memory")));
+      // Not even the stored fields, which Lucene writes as documents arrive, without a flush
+      // context.
+      assertEquals(before, files(folder));
+      index.refresh();
+      assertEquals(before, files(folder));
+    }
+    assertEquals(3, search("refresh").total());
+
+    assertTrue(index.commit());
+    List<String> segmentFiles =
+        files(folder).stream()
+            .filter(f -> f.startsWith("_"))
+            .map(f -> f.replaceAll("^_\\w+", ""))
+            .toList();
+    assertFalse(segmentFiles.isEmpty());
+    assertTrue(
+        Set.of(".cfs", ".cfe", ".si").containsAll(segmentFiles),
+        () -> "segment files on disk: " + segmentFiles);
+  }
+
+  @Test
+  @DisplayName("after a rebuild's bulk load, refreshes stay in memory too")
+  void refreshAfterBulkLoadStaysInMemory() throws IOException {
+    Path folder = dir.resolve("rebuilt");
+    try (ContentIndex rebuilt = ContentIndex.create(folder)) {
+      rebuilt.applyConcurrently(published());
+      rebuilt.finishBulkLoad();
+      rebuilt.refresh();
+      rebuilt.commit();
+      List<String> before = files(folder);
+      rebuilt.apply(published(otherEntry(UUID.randomUUID(), "Live again", "In memory")));
+      assertEquals(before, files(folder));
+      rebuilt.refresh();
+      assertEquals(3, rebuilt.documentCount());
+      assertEquals(before, files(folder));
+    }
+  }
+
+  private static List<String> files(Path folder) throws IOException {
+    try (Stream<Path> all = Files.list(folder)) {
+      return all.map(f -> f.getFileName().toString()).sorted().toList();
     }
   }
 
