@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -pl bench exec:exec}; the environment
  * variables BENCH_PUBLISHES (default 500) and BENCH_WARMUP (default 50) set the counts, and
- * BENCH_RATE (publishes per second) starts publishes at a fixed rate instead of one by one.
+ * BENCH_RATE (publishes per second) starts publishes at a fixed rate instead of one by one, after
+ * BENCH_RATE_WARMUP_S seconds (default 60) of publishes at that rate that are not counted.
  */
 public final class PublishToSearchBench {
   private static final long POLL_MS =
@@ -65,8 +66,31 @@ public final class PublishToSearchBench {
       long[] micros = new long[publishes];
       long started = System.nanoTime();
       if (rate > 0) {
-        // The drafts are created first; the clock of the run starts with the first publish.
-        started = openLoop(api, key, publishes, rate, micros);
+        // The drafts are created first; the clock of the run starts with the first measured
+        // publish. Before it, publishes run at the same rate for BENCH_RATE_WARMUP_S seconds
+        // (default 60): the JIT compiler takes about that long to settle under this load, and a
+        // server runs warm.
+        int warm =
+            (int)
+                Math.round(
+                    rate
+                        * Double.parseDouble(
+                            System.getenv().getOrDefault("BENCH_RATE_WARMUP_S", "60")));
+        long[] all = new long[warm + publishes];
+        started = openLoop(api, key, all.length, warm, rate, all);
+        if (warm > 0) {
+          long[] cold = Arrays.copyOf(all, warm);
+          Arrays.sort(cold);
+          System.out.printf(
+              Locale.ROOT,
+              "  (warm-up, %d publishes at the rate, not counted: p50 %.1f ms, p99 %.1f ms,"
+                  + " max %.1f ms)%n",
+              warm,
+              pct(cold, 50),
+              pct(cold, 99),
+              cold[warm - 1] / 1000.0);
+        }
+        System.arraycopy(all, warm, micros, 0, publishes);
       } else {
         for (int i = 0; i < publishes; i++) {
           micros[i] = publishAndWait(api, key, "meas" + i);
@@ -114,9 +138,10 @@ public final class PublishToSearchBench {
    * drafts are created first; the clock of each entry starts when its publish call returns. One
    * poller searches for the word every benchmark entry shares (newest first, only entries published
    * since the oldest one still waiting) every {@link #POLL_MS} ms and stops the clock of each
-   * waiting entry it finds, so the measuring load does not grow with the number waiting.
+   * waiting entry it finds, so the measuring load does not grow with the number waiting. The first
+   * {@code warm} publishes warm the stack up; returns when the first one after them was due.
    */
-  private static long openLoop(String api, String key, int n, double rate, long[] micros)
+  private static long openLoop(String api, String key, int n, int warm, double rate, long[] micros)
       throws Exception {
     String[] ids = new String[n];
     String[] tokens = new String[n];
@@ -192,7 +217,8 @@ public final class PublishToSearchBench {
     if (found.get() < n) {
       throw new IllegalStateException(found.get() + " of " + n + " found after 60 s");
     }
-    Arrays.sort(publishMicros);
+    long[] measuredCalls = Arrays.copyOfRange(publishMicros, warm, n);
+    Arrays.sort(measuredCalls);
     System.out.printf(
         Locale.ROOT,
         "  (publishing took %.1f s: %.1f publishes/s)%n",
@@ -201,10 +227,10 @@ public final class PublishToSearchBench {
     System.out.printf(
         Locale.ROOT,
         "  (the publish calls themselves: p50 %.1f ms, p99 %.1f ms; %d searches polled)%n",
-        pct(publishMicros, 50),
-        pct(publishMicros, 99),
+        pct(measuredCalls, 50),
+        pct(measuredCalls, 99),
         polls.get());
-    return start;
+    return start + warm * interval;
   }
 
   private static long lastReturned(long[] returnedAt) {
