@@ -79,7 +79,10 @@ public final class IndexFields {
   /** Year (UTC) of {@link #DATE}, as a facet. */
   public static final String YEAR = "year";
 
-  /** {@code <id>/<locale>}: a unique, stable sort key that breaks ties between equal scores. */
+  /**
+   * A stable number per document, from {@code <id>/<locale>}, that breaks ties between equal dates
+   * (doc values).
+   */
   public static final String KEY = "key";
 
   private IndexFields() {}

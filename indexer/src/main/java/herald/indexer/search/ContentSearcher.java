@@ -195,7 +195,7 @@ public final class ContentSearcher {
   /** The sort of a date order (by relevance, scores and document numbers order the hits). */
   private static Sort byDate(SearchQuery.Order order) {
     // The key breaks ties, so that a cursor position is exact even among equal dates.
-    SortField key = new SortField(IndexFields.KEY, SortField.Type.STRING);
+    SortField key = new SortField(IndexFields.KEY, SortField.Type.LONG);
     boolean newestFirst = order == SearchQuery.Order.DATE_DESC;
     return new Sort(new SortField(IndexFields.DATE, SortField.Type.LONG, newestFirst), key);
   }
@@ -218,8 +218,7 @@ public final class ContentSearcher {
     for (String w : text.excluded()) {
       all.add(new TermQuery(new Term(IndexFields.ALL, w)), Occur.MUST_NOT);
     }
-    // Filters do not score; tombstones are never results.
-    all.add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_ENTRY)), Occur.FILTER);
+    // Filters do not score.
     anyOf(all, IndexFields.TYPE, q.types());
     anyOf(all, IndexFields.LOCALE, q.locales());
     anyOf(all, IndexFields.CHANNEL, q.channels());
@@ -231,7 +230,16 @@ public final class ContentSearcher {
     }
     range(all, IndexFields.PUBLISHED_AT, q.publishedFrom(), q.publishedTo());
     range(all, IndexFields.STARTS_AT, q.startsFrom(), q.startsTo());
-    return all.build();
+    BooleanQuery built = all.build();
+    // Tombstones are never results. They only have an id, a kind and a version, so any word,
+    // phrase or filter leaves them out already; a query of exclusions alone needs the kind (a
+    // filter on it would cost a step through every document of the index for each match).
+    boolean positive = built.clauses().stream().anyMatch(c -> c.getOccur() != Occur.MUST_NOT);
+    if (!positive) {
+      all.add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_ENTRY)), Occur.FILTER);
+      built = all.build();
+    }
+    return built;
   }
 
   /** One word: as written, by stems, with typos, as a prefix: any of these. */

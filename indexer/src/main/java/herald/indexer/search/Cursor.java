@@ -11,7 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * The opaque position after a page: the last hit's sort values (score and document number, or date
@@ -24,7 +23,7 @@ final class Cursor {
   static String encode(SearchQuery q, ScoreDoc last) {
     JsonObject o = new JsonObject().put("f", fingerprint(q));
     if (last instanceof FieldDoc fd) {
-      o.put("d", (Long) fd.fields[0]).put("k", ((BytesRef) fd.fields[1]).utf8ToString());
+      o.put("d", (Long) fd.fields[0]).put("k", (Long) fd.fields[1]);
     } else {
       // The exact bits: a decimal round trip could land before or after the hit. Equal scores
       // are ordered by document number, which a merge between two pages may change.
@@ -51,8 +50,8 @@ final class Cursor {
         return new ScoreDoc(intValue(o, "n"), Float.intBitsToFloat(intValue(o, "s")));
       }
       // NOTE: a missing sort value would reach Lucene as null (a 500), so every one is checked.
-      BytesRef key = new BytesRef(stringValue(o, "k"));
-      return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {longValue(o, "d"), key});
+      return new FieldDoc(
+          Integer.MAX_VALUE, Float.NaN, new Object[] {longValue(o, "d"), longValue(o, "k")});
     } catch (ClassCastException | NullPointerException e) {
       throw invalid();
     }
@@ -69,13 +68,6 @@ final class Cursor {
     Object v = o.getValue(name);
     if (v instanceof Integer || v instanceof Long) {
       return ((Number) v).longValue();
-    }
-    throw invalid();
-  }
-
-  private static String stringValue(JsonObject o, String name) {
-    if (o.getValue(name) instanceof String s) {
-      return s;
     }
     throw invalid();
   }

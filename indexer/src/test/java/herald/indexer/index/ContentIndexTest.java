@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import herald.events.ContentEvent;
+import herald.indexer.GoldenEvents;
 import herald.indexer.index.ContentIndex.Outcome;
 import herald.indexer.search.ContentSearcher;
 import herald.indexer.search.SearchQuery;
@@ -232,6 +233,25 @@ class ContentIndexTest {
       assertEquals(OptionalLong.of(1), recovered.committedPosition(TOPIC, 0));
       assertEquals(OptionalLong.empty(), recovered.committedPosition(TOPIC, 1));
     }
+  }
+
+  @Test
+  @DisplayName("an unpublished entry's tombstone is no result of exclusions alone or of filters")
+  void tombstoneNeverFound() throws IOException {
+    UUID other = UUID.randomUUID();
+    index.apply(published());
+    index.apply(published(otherEntry(other, "Still published", "Kept")));
+    index.apply(unpublished());
+    index.refresh();
+
+    SearchResult everythingBut = search("-zzzz");
+    assertEquals(1, everythingBut.total());
+    assertEquals(other.toString(), everythingBut.hits().get(0).id());
+    SearchResult browse =
+        new ContentSearcher(new LiveIndex(index))
+            .search(SearchQuery.of(null, GoldenEvents.published().contentType(), null, null));
+    assertEquals(1, browse.total());
+    assertEquals(other.toString(), browse.hits().get(0).id());
   }
 
   @Test

@@ -448,8 +448,8 @@ class ContentSearcherTest {
   @Test
   @DisplayName("a cursor of this search with a sort value missing or of the wrong type is a 400")
   void tamperedCursor() throws IOException {
-    // By date a cursor holds the fingerprint "f", the date "d" and the key "k"; by relevance the
-    // score bits "s" and the document number "n".
+    // By date a cursor holds the fingerprint "f", the date "d" and the key "k" (both numbers); by
+    // relevance the score bits "s" and the document number "n".
     String byDate = search("drug", "sort", "date", "limit", "1").nextCursor().orElseThrow();
     String byRank = search("drug", "limit", "1").nextCursor().orElseThrow();
     for (String[] change :
@@ -458,7 +458,8 @@ class ContentSearcherTest {
             new String[] {byDate, "date", "d", "\"yesterday\""},
             new String[] {byDate, "date", "d", "1.5"},
             new String[] {byDate, "date", "k", null},
-            new String[] {byDate, "date", "k", "7"},
+            new String[] {byDate, "date", "k", "\"5b0f6c1e/en\""},
+            new String[] {byDate, "date", "k", "0.5"},
             new String[] {byRank, "relevance", "n", null},
             new String[] {byRank, "relevance", "s", "\"high\""})) {
       JsonObject o = decodeCursor(change[0]);
