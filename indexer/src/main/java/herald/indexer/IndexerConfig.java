@@ -14,7 +14,8 @@ public record IndexerConfig(
     Path dataDir,
     Path indexDir,
     Optional<String> internalToken,
-    int searchCacheSize) {
+    int searchCacheSize,
+    int searchThreads) {
 
   public static final int DEFAULT_PORT = 8081;
   public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
@@ -24,6 +25,12 @@ public record IndexerConfig(
 
   /** Answers kept per index refresh for repeated searches; 0 turns the cache off. */
   public static final int DEFAULT_SEARCH_CACHE_SIZE = 1_000;
+
+  /**
+   * Searches run at once, one per core by default: a search is CPU work, and more at a time only
+   * share the cores (each takes longer) and thrash their caches; the rest wait their turn.
+   */
+  public static final int DEFAULT_SEARCH_THREADS = Runtime.getRuntime().availableProcessors();
 
   /** The index lives in this folder of the data dir unless HERALD_INDEX_DIR says otherwise. */
   public static final String DEFAULT_INDEX_SUBDIR = "index";
@@ -38,6 +45,10 @@ public record IndexerConfig(
     if (searchCacheSize < 0) {
       throw new IllegalArgumentException(
           "HERALD_SEARCH_CACHE_SIZE must be 0 or more, not " + searchCacheSize);
+    }
+    if (searchThreads < 1) {
+      throw new IllegalArgumentException(
+          "HERALD_SEARCH_THREADS must be 1 or more, not " + searchThreads);
     }
     internalToken =
         internalToken == null
@@ -64,13 +75,22 @@ public record IndexerConfig(
         dataDir,
         indexDir,
         Optional.empty(),
-        DEFAULT_SEARCH_CACHE_SIZE);
+        DEFAULT_SEARCH_CACHE_SIZE,
+        DEFAULT_SEARCH_THREADS);
   }
 
   /** The same settings with another search cache size (0: no cache). */
   public IndexerConfig withSearchCacheSize(int size) {
     return new IndexerConfig(
-        port, kafkaBootstrapServers, contentTopic, groupId, dataDir, indexDir, internalToken, size);
+        port,
+        kafkaBootstrapServers,
+        contentTopic,
+        groupId,
+        dataDir,
+        indexDir,
+        internalToken,
+        size,
+        searchThreads);
   }
 
   /** The same settings with the token that {@code /v1/admin/*} requires. */
@@ -83,14 +103,15 @@ public record IndexerConfig(
         dataDir,
         indexDir,
         Optional.ofNullable(token),
-        searchCacheSize);
+        searchCacheSize,
+        searchThreads);
   }
 
   @Override
   public String toString() {
     // The token is a secret: never in logs.
     return ("IndexerConfig[port=%d, kafka=%s, topic=%s, group=%s, index=%s, internalToken=%s,"
-            + " searchCacheSize=%d]")
+            + " searchCacheSize=%d, searchThreads=%d]")
         .formatted(
             port,
             kafkaBootstrapServers,
@@ -98,12 +119,13 @@ public record IndexerConfig(
             groupId,
             indexDir,
             internalToken.isPresent() ? "set" : "unset",
-            searchCacheSize);
+            searchCacheSize,
+            searchThreads);
   }
 
   /**
-   * Reads {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic, group, folders and {@code
-   * HERALD_INTERNAL_TOKEN}.
+   * Reads {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic, group, folders, {@code
+   * HERALD_INTERNAL_TOKEN}, {@code HERALD_SEARCH_CACHE_SIZE} and {@code HERALD_SEARCH_THREADS}.
    */
   public static IndexerConfig fromEnv(Map<String, String> env) {
     Path dataDir = Path.of(value(env, "HERALD_DATA_DIR", DEFAULT_DATA_DIR));
@@ -117,7 +139,10 @@ public record IndexerConfig(
         Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")),
         number(
             value(env, "HERALD_SEARCH_CACHE_SIZE", Integer.toString(DEFAULT_SEARCH_CACHE_SIZE)),
-            "HERALD_SEARCH_CACHE_SIZE"));
+            "HERALD_SEARCH_CACHE_SIZE"),
+        number(
+            value(env, "HERALD_SEARCH_THREADS", Integer.toString(DEFAULT_SEARCH_THREADS)),
+            "HERALD_SEARCH_THREADS"));
   }
 
   private static String value(Map<String, String> env, String name, String dflt) {

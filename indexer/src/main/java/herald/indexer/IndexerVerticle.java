@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -43,6 +44,7 @@ public final class IndexerVerticle extends VerticleBase {
   private ContentConsumer consumer;
   private IndexRebuilder rebuilder;
   private HttpServer server;
+  private WorkerExecutor searchPool;
 
   /** A verticle with its own metrics registry, for tests and embedding. */
   public IndexerVerticle(IndexerConfig config) {
@@ -140,7 +142,8 @@ public final class IndexerVerticle extends VerticleBase {
             .register(registry));
 
     Router router = Router.router(vertx);
-    new SearchRoutes(vertx, searcher, searchLatency).mount(router);
+    searchPool = vertx.createSharedWorkerExecutor("herald-search", config.searchThreads());
+    new SearchRoutes(searchPool, searcher, searchLatency).mount(router);
     new AdminRoutes(vertx, config.internalToken(), rebuilder, this::status).mount(router);
     new HealthRoutes(this::isReady, registry).mount(router);
     ProblemHandler problems = new ProblemHandler();
@@ -240,6 +243,9 @@ public final class IndexerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> http = server == null ? Future.succeededFuture() : server.close();
+    if (searchPool != null) {
+      http = http.eventually(searchPool::close);
+    }
     // NOTE: order matters: a rebuild hands its index to the consumer, and the consumer commits
     // into the index, so the rebuild stops first, then the consumer, then the index.
     return http.eventually(

@@ -66,6 +66,27 @@ class IndexerConfigTest {
   }
 
   @Test
+  @DisplayName("searches run on one thread per core unless HERALD_SEARCH_THREADS says otherwise")
+  void searchThreads() {
+    assertEquals(
+        Runtime.getRuntime().availableProcessors(),
+        IndexerConfig.fromEnv(Map.of()).searchThreads());
+    assertEquals(6, IndexerConfig.fromEnv(Map.of("HERALD_SEARCH_THREADS", "6")).searchThreads());
+    assertEquals(
+        6,
+        IndexerConfig.fromEnv(Map.of("HERALD_SEARCH_THREADS", "6"))
+            .withSearchCacheSize(0)
+            .withInternalToken("t")
+            .searchThreads());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IndexerConfig.fromEnv(Map.of("HERALD_SEARCH_THREADS", "0")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IndexerConfig.fromEnv(Map.of("HERALD_SEARCH_THREADS", "many")));
+  }
+
+  @Test
   @DisplayName("built in code, the settings have no token and the default cache until told")
   void inCode() {
     IndexerConfig c =

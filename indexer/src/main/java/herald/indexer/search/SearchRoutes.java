@@ -1,20 +1,29 @@
 package herald.indexer.search;
 
+import herald.indexer.http.Problem;
 import herald.indexer.http.ProblemException;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The search API. */
+/**
+ * The search API. Searches run on their own pool of a few threads (one per core by default), in the
+ * order they came; at most {@link #MAX_WAITING} wait for a thread, and more get a 503.
+ */
 public final class SearchRoutes {
-  private final Vertx vertx;
+  /** Searches waiting or running beyond which a new one is refused (Elasticsearch's default). */
+  static final int MAX_WAITING = 1_000;
+
+  private final WorkerExecutor pool;
   private final ContentSearcher searcher;
   private final Timer latency;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
-  public SearchRoutes(Vertx vertx, ContentSearcher searcher, Timer latency) {
-    this.vertx = vertx;
+  public SearchRoutes(WorkerExecutor pool, ContentSearcher searcher, Timer latency) {
+    this.pool = pool;
     this.searcher = searcher;
     this.latency = latency;
   }
@@ -25,11 +34,24 @@ public final class SearchRoutes {
 
   private void search(RoutingContext ctx) {
     SearchQuery query = query(ctx);
+    if (inFlight.incrementAndGet() > MAX_WAITING) {
+      inFlight.decrementAndGet();
+      ctx.response().putHeader("Retry-After", "1");
+      throw new ProblemException(
+          Problem.of(
+              503,
+              "search-overloaded",
+              "Too many searches",
+              "More than " + MAX_WAITING + " searches are waiting; try again in a moment."));
+    }
     Timer.Sample sample = Timer.start();
-    // Lucene blocks on I/O; searches may run in parallel, so no ordering is asked for.
-    vertx
-        .executeBlocking(() -> searcher.search(query), false)
-        .onComplete(r -> sample.stop(latency))
+    // Searches may run in parallel, so no ordering is asked for.
+    pool.executeBlocking(() -> searcher.search(query), false)
+        .onComplete(
+            r -> {
+              inFlight.decrementAndGet();
+              sample.stop(latency);
+            })
         .onSuccess(
             result ->
                 ctx.response()
