@@ -124,7 +124,8 @@ public final class ContentIndex implements Closeable {
             .setMergePolicy(rebuild ? NoMergePolicy.INSTANCE : new TieredMergePolicy())
             .setUseCompoundFile(!rebuild)
             // Only commit() commits, so documents are never made durable without their offsets.
-            .setCommitOnClose(false);
+            .setCommitOnClose(false)
+            .setCodec(new HeraldCodec());
     boolean fresh = !DirectoryReader.indexExists(directory);
     this.writer = new IndexWriter(directory, config);
     if (fresh) {
