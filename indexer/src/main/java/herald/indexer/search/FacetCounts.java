@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
@@ -22,8 +23,8 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Counts, over every match of a search, the values of the facet fields (type, locale, tags, year)
- * from their doc values: one pass, ordinals counted per segment and named once at the end.
+ * Counts, over every match of a search, the values of the facet fields (type, locale, tags, year):
+ * one pass, ordinals counted per segment from {@link FacetOrdinals} and named once at the end.
  */
 final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCounts.Counted> {
   /** The number of matches and the counted facets. */
@@ -94,53 +95,36 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
 
     private final Map<String, Map<String, Long>> counts = new HashMap<>();
     private final String[] names;
-    // Facets with one value per document (type, locale, year) have sorted doc values; tags have
-    // sorted-set ones.
-    private SortedDocValues[] single;
-    private SortedSetDocValues[] values;
+    private LeafReader reader;
     private int[][] ordCounts;
     private long matches;
 
     @Override
     public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
       flush();
-      single = new SortedDocValues[names.length];
-      values = new SortedSetDocValues[names.length];
+      reader = context.reader();
+      FacetOrdinals.Field[] fields = new FacetOrdinals.Field[names.length];
       ordCounts = new int[names.length][];
       for (int i = 0; i < names.length; i++) {
         String field = FIELDS.get(names[i]);
-        if (MULTI_VALUED.contains(field)) {
-          values[i] = DocValues.getSortedSet(context.reader(), field);
-          ordCounts[i] = new int[(int) Math.min(values[i].getValueCount(), Integer.MAX_VALUE)];
-        } else {
-          single[i] = DocValues.getSorted(context.reader(), field);
-          ordCounts[i] = new int[single[i].getValueCount()];
-        }
+        boolean multi = MULTI_VALUED.contains(field);
+        fields[i] = FacetOrdinals.of(reader, field, multi);
+        long values =
+            multi
+                ? DocValues.getSortedSet(reader, field).getValueCount()
+                : DocValues.getSorted(reader, field).getValueCount();
+        ordCounts[i] = new int[(int) Math.min(values, Integer.MAX_VALUE)];
       }
-      SortedDocValues[] sdvs = single;
-      SortedSetDocValues[] dvs = values;
       int[][] leafCounts = ordCounts;
       return new LeafCollector() {
         @Override
         public void setScorer(Scorable scorer) {}
 
         @Override
-        public void collect(int doc) throws IOException {
+        public void collect(int doc) {
           matches++;
-          for (int i = 0; i < dvs.length; i++) {
-            if (sdvs[i] != null) {
-              if (sdvs[i].advanceExact(doc)) {
-                leafCounts[i][sdvs[i].ordValue()]++;
-              }
-              continue;
-            }
-            SortedSetDocValues dv = dvs[i];
-            if (dv.advanceExact(doc)) {
-              int n = dv.docValueCount();
-              for (int j = 0; j < n; j++) {
-                leafCounts[i][(int) dv.nextOrd()]++;
-              }
-            }
+          for (int i = 0; i < fields.length; i++) {
+            fields[i].count(doc, leafCounts[i]);
           }
         }
       };
@@ -148,22 +132,24 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
 
     /** Names the counted ordinals of the segment just collected. */
     void flush() throws IOException {
-      if (values == null) {
+      if (reader == null) {
         return;
       }
       for (int i = 0; i < names.length; i++) {
         int[] c = ordCounts[i];
+        String field = FIELDS.get(names[i]);
         Map<String, Long> m = counts.computeIfAbsent(names[i], k -> new HashMap<>());
+        SortedDocValues single =
+            MULTI_VALUED.contains(field) ? null : DocValues.getSorted(reader, field);
+        SortedSetDocValues values = single == null ? DocValues.getSortedSet(reader, field) : null;
         for (int ord = 0; ord < c.length; ord++) {
           if (c[ord] > 0) {
-            BytesRef value =
-                single[i] != null ? single[i].lookupOrd(ord) : values[i].lookupOrd(ord);
+            BytesRef value = single != null ? single.lookupOrd(ord) : values.lookupOrd(ord);
             m.merge(value.utf8ToString(), (long) c[ord], Long::sum);
           }
         }
       }
-      single = null;
-      values = null;
+      reader = null;
       ordCounts = null;
     }
 

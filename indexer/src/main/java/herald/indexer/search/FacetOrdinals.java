@@ -1,0 +1,110 @@
+package herald.indexer.search;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
+import org.apache.lucene.search.DocIdSetIterator;
+
+/**
+ * The facet values of every document of a segment, as ordinals in plain arrays: counting a match is
+ * then an array read per facet, where reading the doc values (which are packed and skipped through)
+ * cost half of a search that counts facets over 100,000 matches. Built once per segment, on its
+ * first facet count, and dropped when Lucene closes the segment. A segment of 100,000 documents
+ * takes about 2 MB.
+ */
+final class FacetOrdinals {
+  /** A segment's ordinals for one field. */
+  record Field(boolean multiValued, int[] single, int[] starts, int[] ords) {
+    /** Adds one to the count of each value of the document. */
+    void count(int doc, int[] counts) {
+      if (!multiValued) {
+        int ord = single[doc];
+        if (ord >= 0) {
+          counts[ord]++;
+        }
+        return;
+      }
+      for (int i = starts[doc], end = starts[doc + 1]; i < end; i++) {
+        counts[ords[i]]++;
+      }
+    }
+  }
+
+  private static final Map<Object, Map<String, Field>> BY_SEGMENT = new ConcurrentHashMap<>();
+
+  private FacetOrdinals() {}
+
+  /** The field's ordinals in the segment (built on first use). */
+  static Field of(LeafReader reader, String field, boolean multiValued) throws IOException {
+    IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
+    if (helper == null) {
+      return build(reader, field, multiValued);
+    }
+    Map<String, Field> fields =
+        BY_SEGMENT.computeIfAbsent(
+            helper.getKey(),
+            key -> {
+              helper.addClosedListener(BY_SEGMENT::remove);
+              return new ConcurrentHashMap<>();
+            });
+    try {
+      return fields.computeIfAbsent(
+          field,
+          f -> {
+            try {
+              return build(reader, f, multiValued);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Whether the ordinals of the segment with this core key are in memory (for tests). */
+  static boolean held(Object coreKey) {
+    return BY_SEGMENT.containsKey(coreKey);
+  }
+
+  private static Field build(LeafReader reader, String field, boolean multiValued)
+      throws IOException {
+    int maxDoc = reader.maxDoc();
+    if (!multiValued) {
+      int[] single = new int[maxDoc];
+      java.util.Arrays.fill(single, -1);
+      SortedDocValues dv = DocValues.getSorted(reader, field);
+      for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
+        single[doc] = dv.ordValue();
+      }
+      return new Field(false, single, null, null);
+    }
+    SortedSetDocValues dv = DocValues.getSortedSet(reader, field);
+    int[] starts = new int[maxDoc + 1];
+    int[] ords = new int[Math.max(16, maxDoc)];
+    int n = 0;
+    int next = 0;
+    for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
+      while (next <= doc) {
+        starts[next++] = n;
+      }
+      int count = dv.docValueCount();
+      if (n + count > ords.length) {
+        ords = java.util.Arrays.copyOf(ords, Math.max(ords.length * 2, n + count));
+      }
+      for (int i = 0; i < count; i++) {
+        ords[n++] = (int) dv.nextOrd();
+      }
+    }
+    while (next <= maxDoc) {
+      starts[next++] = n;
+    }
+    return new Field(true, null, starts, java.util.Arrays.copyOf(ords, n));
+  }
+}
