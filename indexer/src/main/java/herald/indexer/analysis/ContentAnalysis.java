@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.LowerCaseFilter;
 import org.apache.lucene.analysis.TokenStream;
@@ -60,6 +62,20 @@ public final class ContentAnalysis {
   private static final Analyzer ENGLISH_STEM = analyzer(Stemming.ENGLISH, true, false);
   private static final Analyzer RUSSIAN_STEM = analyzer(Stemming.RUSSIAN, true, false);
   private static final Analyzer PLAIN_WORD = analyzer(Stemming.NONE, true, false);
+  private static final Map<Stemming, Analyzer> ONE_WORD =
+      Map.of(
+          Stemming.ENGLISH, analyzer(Stemming.ENGLISH, true, true),
+          Stemming.RUSSIAN, analyzer(Stemming.RUSSIAN, true, true),
+          Stemming.NONE, PLAIN_WORD);
+
+  /** Distinct words whose terms are remembered per language; beyond, the memory starts over. */
+  private static final int MAX_REMEMBERED_WORDS = 50_000;
+
+  private static final Map<Stemming, Map<String, String[]>> REMEMBERED =
+      Map.of(
+          Stemming.ENGLISH, new ConcurrentHashMap<>(),
+          Stemming.RUSSIAN, new ConcurrentHashMap<>(),
+          Stemming.NONE, new ConcurrentHashMap<>());
 
   private ContentAnalysis() {}
 
@@ -82,6 +98,49 @@ public final class ContentAnalysis {
       case RUSSIAN -> RUSSIAN;
       case NONE -> PLAIN;
     };
+  }
+
+  /**
+   * The terms that the locale's analyzer makes of one word of a text, a token of {@link
+   * #lowerCaseWords()}: its folded form and, for a stemmed language, its folded stem when that
+   * differs. The analysis of a word does not depend on its neighbours, and the words of a language
+   * repeat, so the answers are remembered (at most {@value #MAX_REMEMBERED_WORDS} words per
+   * language): snippets ask for every word of every hit.
+   */
+  public static String[] termsOfWord(String locale, String lowerCasedWord) {
+    Stemming stemming = stemming(locale);
+    Map<String, String[]> remembered = REMEMBERED.get(stemming);
+    String[] terms = remembered.get(lowerCasedWord);
+    if (terms == null) {
+      terms = all(ONE_WORD.get(stemming), lowerCasedWord);
+      if (remembered.size() >= MAX_REMEMBERED_WORDS) {
+        remembered.clear();
+      }
+      remembered.put(lowerCasedWord, terms);
+    }
+    return terms;
+  }
+
+  /**
+   * Splits text into words, lower-cased, with their offsets: the tokens every analyzer here makes.
+   */
+  public static Analyzer lowerCaseWords() {
+    return LOWER_CASE_WORDS;
+  }
+
+  private static String[] all(Analyzer analyzer, String word) {
+    List<String> out = new ArrayList<>(2);
+    try (TokenStream ts = analyzer.tokenStream("", word)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        out.add(term.toString());
+      }
+      ts.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read a string", e);
+    }
+    return out.toArray(String[]::new);
   }
 
   /** The words of the text, lower-cased but otherwise as written, in order (duplicates kept). */

@@ -12,8 +12,11 @@ import java.util.List;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("Text analysis across scripts and languages")
 class ContentAnalysisTest {
@@ -109,5 +112,42 @@ class ContentAnalysisTest {
       ts.end();
     }
     return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "en|The Networks' harm-reduction services, policies and Milošević's U.S. trials in 2025",
+        "ru|Декриминализация наркотиков: сети снижения вреда и политики",
+        "sr-Cyrl|Мрежа за смањење штете у Београду, Милошевић",
+        "sr-Latn|Mreža za smanjenje štete u Beogradu, Milošević"
+      })
+  @DisplayName("a word's remembered terms are those the locale's analyzer makes of it in the text")
+  void termsOfWordMatchTheAnalyzer(String locale, String text) throws IOException {
+    List<List<String>> byWord = new ArrayList<>();
+    int lastStart = -1;
+    try (TokenStream ts = ContentAnalysis.forLocale(locale).tokenStream("", text)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      OffsetAttribute offset = ts.addAttribute(OffsetAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        if (offset.startOffset() != lastStart) {
+          byWord.add(new ArrayList<>());
+          lastStart = offset.startOffset();
+        }
+        byWord.get(byWord.size() - 1).add(term.toString());
+      }
+      ts.end();
+    }
+    List<List<String>> remembered = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      remembered.clear();
+      for (String word : ContentAnalysis.words(text)) {
+        remembered.add(List.of(ContentAnalysis.termsOfWord(locale, word)));
+      }
+      // The second round is answered from memory.
+      assertEquals(byWord, remembered);
+    }
   }
 }
