@@ -2,6 +2,7 @@ package herald.indexer.search;
 
 import herald.indexer.http.Problem;
 import herald.indexer.http.ProblemException;
+import herald.indexer.http.ProblemHandler;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.WorkerExecutor;
@@ -20,12 +21,23 @@ public final class SearchRoutes {
   private final WorkerExecutor pool;
   private final ContentSearcher searcher;
   private final Timer latency;
+  private final int maxWaiting;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   public SearchRoutes(WorkerExecutor pool, ContentSearcher searcher, Timer latency) {
+    this(pool, searcher, latency, MAX_WAITING);
+  }
+
+  SearchRoutes(WorkerExecutor pool, ContentSearcher searcher, Timer latency, int maxWaiting) {
     this.pool = pool;
     this.searcher = searcher;
     this.latency = latency;
+    this.maxWaiting = maxWaiting;
+  }
+
+  /** Searches waiting or running now. */
+  int inFlight() {
+    return inFlight.get();
   }
 
   public void mount(Router router) {
@@ -34,15 +46,18 @@ public final class SearchRoutes {
 
   private void search(RoutingContext ctx) {
     SearchQuery query = query(ctx);
-    if (inFlight.incrementAndGet() > MAX_WAITING) {
+    if (inFlight.incrementAndGet() > maxWaiting) {
+      // An answer to load, not a fault: sent here rather than failed (which logs an error).
       inFlight.decrementAndGet();
       ctx.response().putHeader("Retry-After", "1");
-      throw new ProblemException(
+      ProblemHandler.send(
+          ctx,
           Problem.of(
               503,
               "search-overloaded",
               "Too many searches",
-              "More than " + MAX_WAITING + " searches are waiting; try again in a moment."));
+              "More than " + maxWaiting + " searches are waiting; try again in a moment."));
+      return;
     }
     Timer.Sample sample = Timer.start();
     // Searches may run in parallel, so no ordering is asked for.
