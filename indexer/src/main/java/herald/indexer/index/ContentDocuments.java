@@ -171,7 +171,6 @@ final class ContentDocuments {
     return out;
   }
 
-  /** The document that remembers an entry's version after its content is gone. */
   /**
    * The tie-breaking sort key of an entry's document in a locale: the first 64 bits of the SHA-256
    * of {@code <id>/<locale>}. A number, because a string key cost a terms-dictionary lookup for
@@ -189,6 +188,7 @@ final class ContentDocuments {
     }
   }
 
+  /** The document that remembers an entry's version after its content is gone. */
   static Document tombstone(String id, long version) {
     return base(id, IndexFields.KIND_TOMBSTONE, version);
   }
