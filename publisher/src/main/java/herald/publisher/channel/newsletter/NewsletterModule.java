@@ -146,7 +146,25 @@ public final class NewsletterModule {
               }
               return null;
             })
-        .compose(v -> mail.close());
+        .compose(v -> closeMail());
+  }
+
+  /**
+   * Closes the SMTP client. vertx-mail can throw while closing a connection still being opened (a
+   * NullPointerException in its pool); that must not fail the shutdown, whose other steps are done.
+   */
+  private Future<Void> closeMail() {
+    Future<Void> closed;
+    try {
+      closed = mail.close();
+    } catch (RuntimeException e) {
+      closed = Future.failedFuture(e);
+    }
+    return closed.recover(
+        e -> {
+          LOG.warn("closing the SMTP client failed; its connections end with the process", e);
+          return Future.succeededFuture();
+        });
   }
 
   /** Sends the issue (already moved to sending) on the sender thread, once at a time. */

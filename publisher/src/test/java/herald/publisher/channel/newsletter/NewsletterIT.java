@@ -543,6 +543,22 @@ class NewsletterIT {
         "public stays public");
   }
 
+  @Test
+  @DisplayName("the module closes even when its SMTP connections failed")
+  void closesAfterSmtpFailure() throws Exception {
+    module.close().await(30, TimeUnit.SECONDS);
+    int nobody;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      nobody = s.getLocalPort();
+    }
+    module = module(Map.of("HERALD_SMTP_PORT", Integer.toString(nobody)), IssueSender.Hooks.NONE);
+    // Each confirmation is sent at once, and fails: nobody listens there.
+    for (int i = 0; i < 3; i++) {
+      post("/v1/newsletter/subscribe", new JsonObject().put("email", "c" + i + "@example.org"));
+    }
+    // tearDown() closes the module: it must not fail.
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   UUID confirmed(String email, String locale, List<String> topics) throws Exception {
