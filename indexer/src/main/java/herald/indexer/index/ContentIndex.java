@@ -288,8 +288,9 @@ public final class ContentIndex implements Closeable {
   }
 
   /**
-   * Ends the bulk load of a rebuild: from now on segments are merged and packed as in a live index
-   * (the small segments of per-batch refreshes would pile up otherwise).
+   * Ends the bulk load of a rebuild: from now on segments are merged, packed and kept in memory
+   * until committed, as in a live index (the small segments of per-batch refreshes would pile up
+   * otherwise).
    */
   public void finishBulkLoad() {
     writer.getConfig().setMergePolicy(new TieredMergePolicy()).setUseCompoundFile(true);
