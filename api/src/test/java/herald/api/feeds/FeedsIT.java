@@ -20,6 +20,8 @@ import java.io.StringReader;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -238,8 +240,14 @@ class FeedsIT {
             ZonedDateTime.parse(last, DateTimeFormatter.RFC_1123_DATE_TIME).minusSeconds(5));
     assertEquals(200, get("/feeds/article.atom", "If-Modified-Since", before).statusCode());
 
-    // Last-Modified has whole seconds: the new entry's must differ from the newest one so far.
-    Thread.sleep(1_100);
+    // Last-Modified has whole seconds: the new entry's must differ from the newest one so far, so
+    // it is published once the clock has moved past that second.
+    Instant lastSecond =
+        ZonedDateTime.parse(last, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> Instant.now().truncatedTo(ChronoUnit.SECONDS).isAfter(lastSecond));
     String added =
         publish("article", new JsonObject().put("title", new JsonObject().put("en", "Brand new")));
     HttpResponse<String> after = get("/feeds/article.atom", "If-None-Match", etag);
@@ -414,7 +422,7 @@ class FeedsIT {
             .put("title", new JsonObject().put("en", "Ping"))
             .put("tags", new JsonArray().add("hub")));
     await()
-        .atMost(java.time.Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(20))
         .until(
             () ->
                 hubPosts.stream()
