@@ -112,7 +112,7 @@ public final class ContentAnalysis {
     Map<String, String[]> remembered = REMEMBERED.get(stemming);
     String[] terms = remembered.get(lowerCasedWord);
     if (terms == null) {
-      terms = all(ONE_WORD.get(stemming), lowerCasedWord);
+      terms = terms(ONE_WORD.get(stemming), lowerCasedWord).toArray(String[]::new);
       if (remembered.size() >= MAX_REMEMBERED_WORDS) {
         remembered.clear();
       }
@@ -128,35 +128,9 @@ public final class ContentAnalysis {
     return LOWER_CASE_WORDS;
   }
 
-  private static String[] all(Analyzer analyzer, String word) {
-    List<String> out = new ArrayList<>(2);
-    try (TokenStream ts = analyzer.tokenStream("", word)) {
-      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
-      ts.reset();
-      while (ts.incrementToken()) {
-        out.add(term.toString());
-      }
-      ts.end();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read a string", e);
-    }
-    return out.toArray(String[]::new);
-  }
-
   /** The words of the text, lower-cased but otherwise as written, in order (duplicates kept). */
   public static List<String> words(String text) {
-    List<String> out = new ArrayList<>();
-    try (TokenStream ts = LOWER_CASE_WORDS.tokenStream("", text)) {
-      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
-      ts.reset();
-      while (ts.incrementToken()) {
-        out.add(term.toString());
-      }
-      ts.end();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read a string", e);
-    }
-    return out;
+    return terms(LOWER_CASE_WORDS, text);
   }
 
   /** The folded form of one word, as the index holds it. */
@@ -182,15 +156,24 @@ public final class ContentAnalysis {
   }
 
   private static String single(Analyzer analyzer, String word) {
-    try (TokenStream ts = analyzer.tokenStream("", word)) {
+    List<String> terms = terms(analyzer, word);
+    return terms.isEmpty() ? "" : terms.get(0);
+  }
+
+  /** The terms the analyzer makes of the text, in order. */
+  private static List<String> terms(Analyzer analyzer, String text) {
+    List<String> out = new ArrayList<>();
+    try (TokenStream ts = analyzer.tokenStream("", text)) {
       CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
       ts.reset();
-      String out = ts.incrementToken() ? term.toString() : "";
+      while (ts.incrementToken()) {
+        out.add(term.toString());
+      }
       ts.end();
-      return out;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read a string", e);
     }
+    return out;
   }
 
   private static Analyzer analyzer(Stemming stemming, boolean oneWord, boolean keepWord) {
