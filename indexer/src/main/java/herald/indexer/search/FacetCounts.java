@@ -107,13 +107,8 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
       ordCounts = new int[names.length][];
       for (int i = 0; i < names.length; i++) {
         String field = FIELDS.get(names[i]);
-        boolean multi = MULTI_VALUED.contains(field);
-        fields[i] = FacetOrdinals.of(reader, field, multi);
-        long values =
-            multi
-                ? DocValues.getSortedSet(reader, field).getValueCount()
-                : DocValues.getSorted(reader, field).getValueCount();
-        ordCounts[i] = new int[(int) Math.min(values, Integer.MAX_VALUE)];
+        fields[i] = FacetOrdinals.of(reader, field, MULTI_VALUED.contains(field));
+        ordCounts[i] = new int[fields[i].valueCount()];
       }
       int[][] leafCounts = ordCounts;
       return new LeafCollector() {

@@ -19,8 +19,8 @@ import org.apache.lucene.search.DocIdSetIterator;
  * takes about 2 MB.
  */
 final class FacetOrdinals {
-  /** A segment's ordinals for one field. */
-  record Field(boolean multiValued, int[] single, int[] starts, int[] ords) {
+  /** A segment's ordinals for one field, of {@code valueCount} distinct values. */
+  record Field(int valueCount, boolean multiValued, int[] single, int[] starts, int[] ords) {
     /** Adds one to the count of each value of the document. */
     void count(int doc, int[] counts) {
       if (!multiValued) {
@@ -83,7 +83,7 @@ final class FacetOrdinals {
       for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
         single[doc] = dv.ordValue();
       }
-      return new Field(false, single, null, null);
+      return new Field(dv.getValueCount(), false, single, null, null);
     }
     SortedSetDocValues dv = DocValues.getSortedSet(reader, field);
     int[] starts = new int[maxDoc + 1];
@@ -105,6 +105,11 @@ final class FacetOrdinals {
     while (next <= maxDoc) {
       starts[next++] = n;
     }
-    return new Field(true, null, starts, java.util.Arrays.copyOf(ords, n));
+    return new Field(
+        (int) Math.min(dv.getValueCount(), Integer.MAX_VALUE),
+        true,
+        null,
+        starts,
+        java.util.Arrays.copyOf(ords, n));
   }
 }
