@@ -48,7 +48,7 @@ public final class ContentIndex implements Closeable {
    * Version of the document layout and analysis; an index written with another one is rebuilt from
    * the log on start (the fields and analyzers must match the queries).
    */
-  public static final int SCHEMA_VERSION = 8;
+  public static final int SCHEMA_VERSION = 9;
 
   static final String SCHEMA_KEY = "schema";
 
@@ -437,7 +437,7 @@ public final class ContentIndex implements Closeable {
 
     @Override
     protected boolean doCacheWrite(String name, IOContext context) {
-      if (context.mergeInfo == null && context.flushInfo == null) {
+      if (context.mergeInfo() == null && context.flushInfo() == null) {
         return live
             && !name.startsWith(IndexFileNames.SEGMENTS)
             && !name.startsWith(IndexFileNames.PENDING_SEGMENTS)

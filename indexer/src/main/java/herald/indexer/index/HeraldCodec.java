@@ -3,8 +3,8 @@ package herald.indexer.index;
 import org.apache.lucene.codecs.FilterCodec;
 import org.apache.lucene.codecs.StoredFieldsFormat;
 import org.apache.lucene.codecs.compressing.CompressionMode;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene90.compressing.Lucene90CompressingStoredFieldsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 
 /**
  * Lucene's codec with stored fields in small blocks: every search reads the stored fields of its
@@ -17,14 +17,14 @@ import org.apache.lucene.codecs.lucene912.Lucene912Codec;
  * finds a segment's codec by the name written in it.
  */
 public final class HeraldCodec extends FilterCodec {
-  public static final String NAME = "Herald912";
+  public static final String NAME = "Herald104";
 
   private final StoredFieldsFormat storedFields =
       new Lucene90CompressingStoredFieldsFormat(
           "HeraldStoredFields", CompressionMode.FAST, 8 * 1024, 64, 10);
 
   public HeraldCodec() {
-    super(NAME, new Lucene912Codec());
+    super(NAME, new Lucene104Codec());
   }
 
   @Override

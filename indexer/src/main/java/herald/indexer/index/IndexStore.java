@@ -72,6 +72,16 @@ public final class IndexStore {
         index.close();
         index = null;
         state = StartState.OUTDATED;
+      } catch (IllegalArgumentException e) {
+        // Lucene finds each segment's codec by the name written in it: an index written by an
+        // earlier Herald on an earlier Lucene (codec Herald912 on Lucene 9) names one this version
+        // does not have. It cannot be read, only built again.
+        LOG.warn(
+            "The index in {} was written by another version ({}); it is rebuilt from the log",
+            current.get(),
+            e.getMessage());
+        closeQuietly(index);
+        state = StartState.OUTDATED;
       } catch (CorruptIndexException
           | IndexFormatTooOldException
           | IndexFormatTooNewException

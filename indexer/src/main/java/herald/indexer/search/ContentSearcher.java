@@ -147,8 +147,8 @@ public final class ContentSearcher {
                   byDate(q.order()), q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
         };
     TopDocs docs = s.search(query, top);
-    long total = docs.totalHits.value;
-    boolean exact = docs.totalHits.relation == TotalHits.Relation.EQUAL_TO;
+    long total = docs.totalHits.value();
+    boolean exact = docs.totalHits.relation() == TotalHits.Relation.EQUAL_TO;
     Map<String, List<SearchResult.FacetValue>> facets = Map.of();
     if (!q.facets().isEmpty()) {
       // NOTE: a second pass, without scores. One pass for both (MultiCollectorManager) must score
@@ -234,7 +234,7 @@ public final class ContentSearcher {
     // Tombstones are never results. They only have an id, a kind and a version, so any word,
     // phrase or filter leaves them out already; a query of exclusions alone needs the kind (a
     // filter on it would cost a step through every document of the index for each match).
-    boolean positive = built.clauses().stream().anyMatch(c -> c.getOccur() != Occur.MUST_NOT);
+    boolean positive = built.clauses().stream().anyMatch(c -> c.occur() != Occur.MUST_NOT);
     if (!positive) {
       all.add(new TermQuery(new Term(IndexFields.KIND, IndexFields.KIND_ENTRY)), Occur.FILTER);
       built = all.build();

@@ -11,6 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.FilterCodec;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.FSDirectory;
@@ -92,6 +97,32 @@ class IndexStoreTest {
     IndexStore.Opened opened = new IndexStore(root).openCurrent();
     try (ContentIndex index = opened.index()) {
       assertEquals(StartState.OUTDATED, opened.state());
+      assertEquals(ContentIndex.SCHEMA_VERSION, index.schemaVersion());
+      assertFalse(Files.exists(old));
+    }
+  }
+
+  @Test
+  @DisplayName("an index whose codec this version lacks (an earlier Lucene's) is rebuilt")
+  void unknownCodec() throws IOException {
+    IndexStore store = new IndexStore(root);
+    Path old = store.newGeneration();
+    // A codec that no service file names, as Herald912 is no longer named since Lucene 10.
+    Codec gone = new FilterCodec("HeraldGone", Codec.getDefault()) {};
+    try (FSDirectory dir = FSDirectory.open(old);
+        IndexWriter w =
+            new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer()).setCodec(gone))) {
+      Document d = new Document();
+      d.add(new StringField(IndexFields.ID, "x", Field.Store.YES));
+      w.addDocument(d);
+      w.commit();
+    }
+    store.makeCurrent(old);
+
+    IndexStore.Opened opened = new IndexStore(root).openCurrent();
+    try (ContentIndex index = opened.index()) {
+      assertEquals(StartState.OUTDATED, opened.state());
+      assertEquals(0, index.documentCount());
       assertEquals(ContentIndex.SCHEMA_VERSION, index.schemaVersion());
       assertFalse(Files.exists(old));
     }

@@ -129,9 +129,9 @@ final class WebsiteRenderer {
             summary,
             body,
             entry.occurredAt().toString(),
-            DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG)
-                .withLocale(loc)
-                .format(entry.occurredAt().atZone(zone)),
+            shown(
+                DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG).withLocale(loc),
+                entry.occurredAt().atZone(zone)),
             details,
             buttons,
             tags,
@@ -231,11 +231,11 @@ final class WebsiteRenderer {
       DateTimeFormatter date = DateTimeFormatter.ofLocalizedDate(FormatStyle.FULL).withLocale(loc);
       DateTimeFormatter time = DateTimeFormatter.ofLocalizedTime(FormatStyle.SHORT).withLocale(loc);
       var s = start.get().atZoneSameInstant(zone);
-      StringBuilder w = new StringBuilder(date.format(s)).append(", ").append(time.format(s));
+      StringBuilder w = new StringBuilder(shown(date, s)).append(", ").append(shown(time, s));
       if (end.isPresent()) {
         var e = end.get().atZoneSameInstant(zone);
-        w.append(e.toLocalDate().equals(s.toLocalDate()) ? "–" : " – " + date.format(e) + ", ");
-        w.append(time.format(e));
+        w.append(e.toLocalDate().equals(s.toLocalDate()) ? "–" : " – " + shown(date, e) + ", ");
+        w.append(shown(time, e));
       }
       when = w.append(" (").append(zone.getId()).append(')').toString();
     }
@@ -258,8 +258,8 @@ final class WebsiteRenderer {
                 Optional<OffsetDateTime> rs = parse(row.path("start").asText(null));
                 Optional<OffsetDateTime> re = parse(row.path("end").asText(null));
                 String t =
-                    rs.map(x -> time.format(x.atZoneSameInstant(zone))).orElse("")
-                        + re.map(x -> "–" + time.format(x.atZoneSameInstant(zone))).orElse("");
+                    rs.map(x -> shown(time, x.atZoneSameInstant(zone))).orElse("")
+                        + re.map(x -> "–" + shown(time, x.atZoneSameInstant(zone))).orElse("");
                 programme.add(
                     new Views.ProgrammeRow(
                         t,
@@ -520,9 +520,10 @@ final class WebsiteRenderer {
         case "datetime" -> {
           OffsetDateTime t = OffsetDateTime.parse(text);
           String shown =
-              DateTimeFormatter.ofLocalizedDateTime(FormatStyle.LONG, FormatStyle.SHORT)
-                      .withLocale(loc)
-                      .format(t.atZoneSameInstant(zone))
+              shown(
+                      DateTimeFormatter.ofLocalizedDateTime(FormatStyle.LONG, FormatStyle.SHORT)
+                          .withLocale(loc),
+                      t.atZoneSameInstant(zone))
                   + " ("
                   + zone.getId()
                   + ")";
@@ -530,9 +531,9 @@ final class WebsiteRenderer {
         }
         case "date" -> {
           String shown =
-              DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG)
-                  .withLocale(loc)
-                  .format(LocalDate.parse(text));
+              shown(
+                  DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG).withLocale(loc),
+                  LocalDate.parse(text));
           return Optional.of(new Views.Detail(label, shown, text));
         }
         case "boolean" -> {
@@ -566,8 +567,17 @@ final class WebsiteRenderer {
 
   /** An instant as a short date for listings. */
   static String date(Instant t, Locale loc) {
-    return DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG)
-        .withLocale(loc)
-        .format(t.atZone(ZoneOffset.UTC));
+    return shown(
+        DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG).withLocale(loc),
+        t.atZone(ZoneOffset.UTC));
+  }
+
+  /**
+   * A date or time as the locale writes it, with plain spaces: the JDK's locale data (CLDR 42, in
+   * Java 20 and later) puts a narrow no-break space before "PM", which pages and tests would
+   * otherwise get or not depending on the Java that renders them.
+   */
+  static String shown(DateTimeFormatter format, java.time.temporal.TemporalAccessor t) {
+    return format.format(t).replace('\u202f', ' ');
   }
 }
