@@ -19,6 +19,7 @@ import org.apache.lucene.analysis.en.PorterStemFilter;
 import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
 import org.apache.lucene.analysis.miscellaneous.KeywordRepeatFilter;
 import org.apache.lucene.analysis.miscellaneous.RemoveDuplicatesTokenFilter;
+import org.apache.lucene.analysis.shingle.ShingleFilter;
 import org.apache.lucene.analysis.snowball.SnowballFilter;
 import org.apache.lucene.analysis.standard.StandardTokenizer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
@@ -68,6 +69,15 @@ public final class ContentAnalysis {
           Stemming.RUSSIAN, analyzer(Stemming.RUSSIAN, true, true),
           Stemming.NONE, PLAIN_WORD);
 
+  private static final Map<Stemming, Analyzer> PAIRS =
+      Map.of(
+          Stemming.ENGLISH, pairs(Stemming.ENGLISH),
+          Stemming.RUSSIAN, pairs(Stemming.RUSSIAN),
+          Stemming.NONE, pairs(Stemming.NONE));
+
+  /** What separates the two words of a {@link #pair}. */
+  private static final String PAIR_SEPARATOR = " ";
+
   /** Distinct words whose terms are remembered per language; beyond, the memory starts over. */
   private static final int MAX_REMEMBERED_WORDS = 50_000;
 
@@ -98,6 +108,20 @@ public final class ContentAnalysis {
       case RUSSIAN -> RUSSIAN;
       case NONE -> PLAIN;
     };
+  }
+
+  /**
+   * The analyzer for the word pairs of text in the locale: each two neighbouring words, in the
+   * folded form that {@link #forLocale} gives them (no stems), as one term ({@link #pair}). An
+   * exact phrase of two words is then one term to look up instead of two position lists to compare.
+   */
+  public static Analyzer pairsForLocale(String locale) {
+    return PAIRS.get(stemming(locale));
+  }
+
+  /** The term of two neighbouring folded words in {@link #pairsForLocale}'s output. */
+  public static String pair(String first, String second) {
+    return first + PAIR_SEPARATOR + second;
   }
 
   /**
@@ -174,6 +198,29 @@ public final class ContentAnalysis {
       throw new UncheckedIOException("cannot read a string", e);
     }
     return out;
+  }
+
+  /**
+   * Word pairs of the words that {@link #analyzer} keeps (the first token at each position) without
+   * making the stems it would drop: the same filters up to the stemmer, which English precedes with
+   * the possessive filter (and which leaves the kept word alone), then the folding.
+   */
+  private static Analyzer pairs(Stemming stemming) {
+    return new Analyzer() {
+      @Override
+      protected TokenStreamComponents createComponents(String fieldName) {
+        Tokenizer source = new StandardTokenizer();
+        TokenStream ts = new LowerCaseFilter(source);
+        if (stemming == Stemming.ENGLISH) {
+          ts = new EnglishPossessiveFilter(ts);
+        }
+        ShingleFilter pairs =
+            new ShingleFilter(new ASCIIFoldingFilter(new ScriptFoldingFilter(ts)), 2, 2);
+        pairs.setOutputUnigrams(false);
+        pairs.setTokenSeparator(PAIR_SEPARATOR);
+        return new TokenStreamComponents(source, pairs);
+      }
+    };
   }
 
   private static Analyzer analyzer(Stemming stemming, boolean oneWord, boolean keepWord) {

@@ -64,6 +64,15 @@ final class ContentDocuments {
     ALL_TYPE.freeze();
   }
 
+  /** {@link IndexFields#PAIRS}: term frequencies and norms for ranking, no positions. */
+  private static final FieldType PAIRS_TYPE = new FieldType();
+
+  static {
+    PAIRS_TYPE.setTokenized(true);
+    PAIRS_TYPE.setIndexOptions(org.apache.lucene.index.IndexOptions.DOCS_AND_FREQS);
+    PAIRS_TYPE.freeze();
+  }
+
   /**
    * How many times title and summary count in {@link IndexFields#MATCH} (body and tags count once):
    * a field's weight in BM25F is a multiplier of its term frequencies and of its length.
@@ -117,8 +126,10 @@ final class ContentDocuments {
       // The words and stems of title, summary, body and tags in one field, each field's text
       // repeated as many times as it weighs: a search matches and ranks on this field alone (BM25F
       // at index time, see ContentSearcher), one posting list per form of a word.
+      Analyzer pairs = ContentAnalysis.pairsForLocale(locale);
       for (String text : weighted(title, summary, body, tags)) {
-        d.add(new LocalizedText(IndexFields.MATCH, text, analyzer));
+        d.add(new LocalizedText(IndexFields.MATCH, text, analyzer, TextField.TYPE_NOT_STORED));
+        d.add(new LocalizedText(IndexFields.PAIRS, text, pairs, PAIRS_TYPE));
       }
       for (String tag : tags) {
         d.add(new StringField(IndexFields.TAGS, ContentAnalysis.fold(tag), Field.Store.NO));
@@ -346,16 +357,16 @@ final class ContentDocuments {
   }
 
   /**
-   * One text of a document's MATCH field, analyzed with the analyzer of the document's locale and
-   * placed {@link #TEXT_GAP} positions after the previous text. A plain unstored text field: not
-   * stored (the stored fields hold each text once), and postings with frequencies and positions but
-   * no offsets (snippets re-analyze the stored text).
+   * One text of a document's MATCH (or PAIRS) field, analyzed with the analyzer of the document's
+   * locale and placed {@link #TEXT_GAP} positions after the previous text. Not stored (the stored
+   * fields hold each text once); MATCH has postings with frequencies and positions but no offsets
+   * (snippets re-analyze the stored text).
    */
   static final class LocalizedText extends Field {
     private final Analyzer analyzer;
 
-    LocalizedText(String name, String value, Analyzer analyzer) {
-      super(name, value, TextField.TYPE_NOT_STORED);
+    LocalizedText(String name, String value, Analyzer analyzer, FieldType type) {
+      super(name, value, type);
       this.analyzer = analyzer;
     }
 

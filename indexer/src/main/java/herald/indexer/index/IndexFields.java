@@ -51,6 +51,14 @@ public final class IndexFields {
    */
   public static final String MATCH = "match";
 
+  /**
+   * Each two neighbouring words of the texts of {@link #MATCH} as one term ({@code
+   * ContentAnalysis.pair}), weighted as there, with term frequencies but no positions: a phrase of
+   * two words is one posting list to read, and a longer one is first narrowed down to the documents
+   * that have all its pairs.
+   */
+  public static final String PAIRS = "pairs";
+
   /** Tags of the {@code tags} field: folded filter terms, original facet values, stored. */
   public static final String TAGS = "tags";
 

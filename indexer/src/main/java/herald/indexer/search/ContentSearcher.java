@@ -50,8 +50,8 @@ import org.apache.lucene.util.automaton.Operations;
  * Phrases must match in order. Words are ranked by BM25F: one field holds the four, title and
  * summary repeated by their weight ({@code ContentDocuments.weighted}), so each form of a word is
  * one posting list to read, and the same query serves ranking, date order and facet counts. Phrases
- * are found in the same field. User input only ever becomes term, phrase, fuzzy and prefix queries
- * built here, each bounded.
+ * are found in the same field, or as word pairs in a second one laid out alike ({@link #phrase}).
+ * User input only ever becomes term, phrase, fuzzy and prefix queries built here, each bounded.
  */
 public final class ContentSearcher {
   /** A match by stem ranks below the word as written. */
@@ -302,12 +302,29 @@ public final class ContentSearcher {
     return new AutomatonQuery(new Term(field, folded), longer);
   }
 
-  /** Words in this order; one quoted word is the word as written (no stem, typo or prefix). */
-  private static Query phrase(List<String> words) {
+  /**
+   * Words in this order; one quoted word is the word as written (no stem, typo or prefix). Two
+   * words are one term of the PAIRS field. A longer phrase is matched and ranked on MATCH's
+   * positions, in the documents that have each of its pairs: rare pairs narrow it down before any
+   * position is read, where its common words alone would not.
+   */
+  static Query phrase(List<String> words) {
     if (words.size() == 1) {
       return new TermQuery(new Term(IndexFields.MATCH, words.get(0)));
     }
-    return new PhraseQuery(IndexFields.MATCH, words.toArray(String[]::new));
+    if (words.size() == 2) {
+      return new TermQuery(pair(words, 0));
+    }
+    BooleanQuery.Builder all = new BooleanQuery.Builder();
+    all.add(new PhraseQuery(IndexFields.MATCH, words.toArray(String[]::new)), Occur.MUST);
+    for (int i = 0; i + 1 < words.size(); i++) {
+      all.add(new TermQuery(pair(words, i)), Occur.FILTER);
+    }
+    return all.build();
+  }
+
+  private static Term pair(List<String> words, int i) {
+    return new Term(IndexFields.PAIRS, ContentAnalysis.pair(words.get(i), words.get(i + 1)));
   }
 
   private static Query boost(Query q, float boost) {

@@ -13,6 +13,7 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
+import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,6 +66,54 @@ class ContentAnalysisTest {
     // The query word "programme" reaches "programmes" through the shared stem.
     assertTrue(
         ContentAnalysis.variants("programme", EnumSet.of(Stemming.ENGLISH)).contains("programm"));
+  }
+
+  @Test
+  @DisplayName(
+      "word pairs are neighbouring words as written and folded, without stems, in any script")
+  void wordPairs() throws IOException {
+    assertEquals(
+        List.of("harm reduction", "reduction programmes", "programmes in", "in beograd"),
+        terms(ContentAnalysis.pairsForLocale("en"), "Harm-reduction programmes in Beograd."));
+    assertEquals(
+        List.of("smanjenje stete", "stete u", "u beogradu"),
+        terms(ContentAnalysis.pairsForLocale("sr-Cyrl"), "Смањење штете у Београду"));
+    assertEquals(
+        List.of("snizenie vreda"), terms(ContentAnalysis.pairsForLocale("ru"), "Снижение вреда"));
+    assertEquals(List.of(), terms(ContentAnalysis.pairsForLocale("en"), "Alone"));
+    assertEquals("harm reduction", ContentAnalysis.pair("harm", "reduction"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "en|The network's programmes: needle & syringe services, Milošević's 2024 reports.",
+        "ru|Снижение вреда: программы обмена шприцев и доклады сети в 2024 году.",
+        "sr-Cyrl|Смањење штете у Београду и Нишу, 12. децембар.",
+        "sr-Latn|Smanjenje štete u Beogradu — izveštaj mreže.",
+        "mk|Намалување на штетата во Скопје.",
+      })
+  @DisplayName("word pairs are made of exactly the words the locale's analyzer keeps besides stems")
+  void pairsOfTheIndexedWords(String locale, String text) throws IOException {
+    List<String> words = new ArrayList<>();
+    try (TokenStream ts = ContentAnalysis.forLocale(locale).tokenStream("f", text)) {
+      CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+      PositionIncrementAttribute increment = ts.addAttribute(PositionIncrementAttribute.class);
+      ts.reset();
+      while (ts.incrementToken()) {
+        if (increment.getPositionIncrement() > 0) {
+          words.add(term.toString());
+        }
+      }
+      ts.end();
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i + 1 < words.size(); i++) {
+      expected.add(ContentAnalysis.pair(words.get(i), words.get(i + 1)));
+    }
+    assertTrue(expected.size() >= 3, expected.toString());
+    assertEquals(expected, terms(ContentAnalysis.pairsForLocale(locale), text));
   }
 
   @Test
