@@ -14,6 +14,7 @@ import herald.events.FieldSchema;
 import herald.events.GoldenSamples;
 import herald.indexer.GoldenEvents;
 import herald.indexer.SeedEvents;
+import herald.indexer.analysis.ContentAnalysis;
 import herald.indexer.http.ProblemException;
 import herald.indexer.index.ContentIndex;
 import herald.indexer.index.LiveIndex;
@@ -28,11 +29,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.lucene.index.IndexReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -218,6 +221,40 @@ class ContentSearcherTest {
     assertEquals(4, typing.size(), typing.toString());
     assertEquals(id(4), typing.get(3));
     assertEquals(Set.of(id(1), id(2), id(3)), ids(search("harbour ")));
+  }
+
+  @Test
+  @DisplayName("the prefix clause is left out when no longer word begins with the last word")
+  void prefixOnlyWhenLongerWordsExist() throws IOException {
+    index.refresh();
+    new LiveIndex(index)
+        .withSearcher(
+            s -> {
+              IndexReader reader = s.getIndexReader();
+              assertTrue(ContentSearcher.hasLongerWords(reader, "harbour"));
+              assertTrue(ContentSearcher.hasLongerWords(reader, "harb"));
+              assertFalse(ContentSearcher.hasLongerWords(reader, "zmajevac"));
+              assertFalse(ContentSearcher.hasLongerWords(reader, "zzzz"));
+              SearchQuery typed =
+                  SearchQuery.of(MultiMap.caseInsensitiveMultiMap().add("q", "zmajevac"));
+              String query =
+                  ContentSearcher.query(
+                          QueryText.parse("zmajevac"),
+                          EnumSet.allOf(ContentAnalysis.Stemming.class),
+                          typed,
+                          reader)
+                      .toString();
+              assertFalse(query.contains("Automaton"), query);
+              assertTrue(
+                  ContentSearcher.query(
+                          QueryText.parse("harb"),
+                          EnumSet.allOf(ContentAnalysis.Stemming.class),
+                          typed,
+                          reader)
+                      .toString()
+                      .contains("Automaton"));
+              return null;
+            });
   }
 
   @Test
