@@ -4,6 +4,7 @@ import herald.indexer.index.IndexFields;
 import herald.indexer.search.SearchResult.FacetValue;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -96,21 +97,51 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
     private final Map<String, Map<String, Long>> counts = new HashMap<>();
     private final String[] names;
     private LeafReader reader;
+    // Of the segment being collected: facet names in the order of ordCounts (single-valued first),
+    // their counts per ordinal, and the combined single-valued ones with their counts per code.
+    private String[] order;
     private int[][] ordCounts;
+    private FacetOrdinals.Combined combined;
+    private int[] codeCounts;
     private long matches;
 
     @Override
     public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
       flush();
       reader = context.reader();
-      FacetOrdinals.Field[] fields = new FacetOrdinals.Field[names.length];
-      ordCounts = new int[names.length][];
-      for (int i = 0; i < names.length; i++) {
-        String field = FIELDS.get(names[i]);
-        fields[i] = FacetOrdinals.of(reader, field, MULTI_VALUED.contains(field));
-        ordCounts[i] = new int[fields[i].valueCount()];
+      // Single-valued fields first, then the multi-valued ones: the names' order in ordCounts.
+      List<String> single = new ArrayList<>();
+      List<String> multi = new ArrayList<>();
+      for (String name : names) {
+        (MULTI_VALUED.contains(FIELDS.get(name)) ? multi : single).add(name);
       }
-      int[][] leafCounts = ordCounts;
+      combined =
+          single.size() > 1
+              ? FacetOrdinals.combined(reader, single.stream().map(FIELDS::get).toList())
+              : null;
+      int together = combined == null ? 0 : single.size();
+      order = new String[names.length];
+      ordCounts = new int[names.length][];
+      FacetOrdinals.Field[] separate = new FacetOrdinals.Field[names.length - together];
+      int next = 0;
+      for (String name : single) {
+        FacetOrdinals.Field f = FacetOrdinals.of(reader, FIELDS.get(name), false);
+        if (combined == null) {
+          separate[next] = f;
+        }
+        order[next] = name;
+        ordCounts[next++] = new int[f.valueCount()];
+      }
+      for (String name : multi) {
+        FacetOrdinals.Field f = FacetOrdinals.of(reader, FIELDS.get(name), true);
+        separate[next - together] = f;
+        order[next] = name;
+        ordCounts[next++] = new int[f.valueCount()];
+      }
+      codeCounts = combined == null ? null : new int[combined.size()];
+      char[] codes = combined == null ? null : combined.codes();
+      int[] leafCodeCounts = codeCounts;
+      int[][] separateCounts = Arrays.copyOfRange(ordCounts, together, ordCounts.length);
       return new LeafCollector() {
         @Override
         public void setScorer(Scorable scorer) {}
@@ -118,8 +149,11 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
         @Override
         public void collect(int doc) {
           matches++;
-          for (int i = 0; i < fields.length; i++) {
-            fields[i].count(doc, leafCounts[i]);
+          if (codes != null) {
+            leafCodeCounts[codes[doc]]++;
+          }
+          for (int i = 0; i < separate.length; i++) {
+            separate[i].count(doc, separateCounts[i]);
           }
         }
       };
@@ -130,10 +164,13 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
       if (reader == null) {
         return;
       }
-      for (int i = 0; i < names.length; i++) {
+      if (combined != null) {
+        combined.split(codeCounts, ordCounts);
+      }
+      for (int i = 0; i < order.length; i++) {
         int[] c = ordCounts[i];
-        String field = FIELDS.get(names[i]);
-        Map<String, Long> m = counts.computeIfAbsent(names[i], k -> new HashMap<>());
+        String field = FIELDS.get(order[i]);
+        Map<String, Long> m = counts.computeIfAbsent(order[i], k -> new HashMap<>());
         SortedDocValues single =
             MULTI_VALUED.contains(field) ? null : DocValues.getSorted(reader, field);
         SortedSetDocValues values = single == null ? DocValues.getSortedSet(reader, field) : null;
@@ -146,6 +183,8 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
       }
       reader = null;
       ordCounts = null;
+      combined = null;
+      codeCounts = null;
     }
 
     @Override

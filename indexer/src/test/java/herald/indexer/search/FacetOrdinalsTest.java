@@ -3,11 +3,13 @@ package herald.indexer.search;
 import static herald.indexer.GoldenEvents.ENTRY_ID;
 import static herald.indexer.GoldenEvents.otherEntry;
 import static herald.indexer.GoldenEvents.published;
+import static herald.indexer.GoldenEvents.unpublished;
 import static herald.indexer.GoldenEvents.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import herald.indexer.SeedEvents;
 import herald.indexer.index.ContentIndex;
 import herald.indexer.index.LiveIndex;
 import herald.indexer.search.SearchResult.FacetValue;
@@ -62,5 +64,37 @@ class FacetOrdinalsTest {
     }
     assertFalse(keys.isEmpty());
     keys.forEach(k -> assertFalse(FacetOrdinals.held(k)));
+  }
+
+  @Test
+  @DisplayName("counted together in one number, type, locale and year count as each one alone")
+  void combinedCountsAsSeparate() throws IOException {
+    try (ContentIndex index = ContentIndex.open(dir)) {
+      ContentSearcher searcher = new ContentSearcher(new LiveIndex(index));
+      for (var e : SeedEvents.all()) {
+        index.apply(e);
+      }
+      index.refresh();
+      // A second segment, and a tombstone: a document without type, locale or year.
+      index.apply(published());
+      index.apply(unpublished(version(5)));
+      index.refresh();
+
+      SearchResult together = facets(searcher, "type,locale,year");
+      assertEquals(3, together.facets().size());
+      int values = 0;
+      for (String facet : List.of("type", "locale", "year")) {
+        List<FacetValue> alone = facets(searcher, facet).facets().get(facet);
+        assertEquals(alone, together.facets().get(facet), facet);
+        values += alone.size();
+      }
+      assertTrue(values > 6, together.facets().toString());
+    }
+  }
+
+  private static SearchResult facets(ContentSearcher searcher, String names) throws IOException {
+    MultiMap params = MultiMap.caseInsensitiveMultiMap();
+    params.add("q", "-zzzz").add("facets", names);
+    return searcher.search(SearchQuery.of(params));
   }
 }
