@@ -20,7 +20,6 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
-import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.AutomatonQuery;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
@@ -40,8 +39,6 @@ import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.highlight.SimpleHTMLEncoder;
-import org.apache.lucene.util.BytesRef;
-import org.apache.lucene.util.StringHelper;
 import org.apache.lucene.util.automaton.Automata;
 import org.apache.lucene.util.automaton.Automaton;
 import org.apache.lucene.util.automaton.Operations;
@@ -268,36 +265,25 @@ public final class ContentSearcher {
     if (fuzzy && typoTolerant(folded, reader)) {
       any.add(boost(fuzzy(IndexFields.ALL, folded), FUZZY_WEIGHT), Occur.SHOULD);
     }
-    if (prefix && length >= MIN_PREFIX_LENGTH && hasLongerWords(reader, folded)) {
-      any.add(boost(longerWords(IndexFields.ALL, folded), PREFIX_WEIGHT), Occur.SHOULD);
+    if (prefix && length >= MIN_PREFIX_LENGTH) {
+      AutomatonQuery longer = longerWords(IndexFields.ALL, folded);
+      if (matchesAnyTerm(reader, longer)) {
+        any.add(boost(longer, PREFIX_WEIGHT), Occur.SHOULD);
+      }
     }
     return any.build();
   }
 
   /**
-   * Whether the index has a word that begins with {@code folded} and is longer. Most whole words
-   * typed have none, and a prefix clause that matches nothing still cost as much again as the rest
-   * of the search ({@code decriminalisation webinar}: 2.3 against 1.15 ms), since the word is then
-   * no longer a plain term for Lucene's conjunction to score.
+   * Whether some term of the index matches the query's automaton. Most whole words typed have no
+   * longer word, and a prefix clause that matches nothing still cost as much again as the rest of
+   * the search ({@code decriminalisation webinar}: 2.3 against 1.15 ms), since the word is then no
+   * longer a plain term for Lucene's conjunction to score.
    */
-  static boolean hasLongerWords(IndexReader reader, String folded) throws IOException {
-    BytesRef prefix = new BytesRef(folded);
+  static boolean matchesAnyTerm(IndexReader reader, AutomatonQuery query) throws IOException {
     for (LeafReaderContext leaf : reader.leaves()) {
-      Terms terms = leaf.reader().terms(IndexFields.ALL);
-      if (terms == null) {
-        continue;
-      }
-      TermsEnum words = terms.iterator();
-      TermsEnum.SeekStatus found = words.seekCeil(prefix);
-      if (found == TermsEnum.SeekStatus.FOUND) {
-        if (words.next() == null) {
-          continue;
-        }
-      } else if (found == TermsEnum.SeekStatus.END) {
-        continue;
-      }
-      // The first word at or after the prefix, past the word itself: the longer words sort here.
-      if (StringHelper.startsWith(words.term(), prefix)) {
+      Terms terms = leaf.reader().terms(query.getField());
+      if (terms != null && query.getCompiled().getTermsEnum(terms).next() != null) {
         return true;
       }
     }
@@ -330,7 +316,7 @@ public final class ContentSearcher {
    * (and ranked) as written. NOTE: a prefix query would also match every document that has the
    * word, which made a common word typed without a trailing space several times as costly.
    */
-  static Query longerWords(String field, String folded) {
+  static AutomatonQuery longerWords(String field, String folded) {
     Automaton longer =
         Operations.concatenate(
             List.of(Automata.makeString(folded), Automata.makeAnyChar(), Automata.makeAnyString()));
