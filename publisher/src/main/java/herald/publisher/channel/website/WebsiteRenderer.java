@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.FormatStyle;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -577,7 +578,7 @@ final class WebsiteRenderer {
    * Java 20 and later) puts a narrow no-break space before "PM", which pages and tests would
    * otherwise get or not depending on the Java that renders them.
    */
-  static String shown(DateTimeFormatter format, java.time.temporal.TemporalAccessor t) {
+  static String shown(DateTimeFormatter format, TemporalAccessor t) {
     return format.format(t).replace('\u202f', ' ');
   }
 }
