@@ -48,7 +48,7 @@ public final class ContentIndex implements Closeable {
    * Version of the document layout and analysis; an index written with another one is rebuilt from
    * the log on start (the fields and analyzers must match the queries).
    */
-  public static final int SCHEMA_VERSION = 10;
+  public static final int SCHEMA_VERSION = 11;
 
   static final String SCHEMA_KEY = "schema";
 
