@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URLDecoder;
@@ -69,6 +70,10 @@ public final class IndexerBench {
     int clients = Integer.parseInt(System.getenv().getOrDefault("BENCH_CLIENTS", "32"));
     int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "30"));
     String keep = System.getenv("BENCH_KEEP_DIR");
+    boolean searchOnly = System.getenv("BENCH_SEARCH_ONLY") != null;
+    if (searchOnly && keep == null) {
+      throw new IllegalArgumentException("BENCH_SEARCH_ONLY needs the BENCH_KEEP_DIR of a run");
+    }
     if (System.getenv("BENCH_CPU_ONLY") != null) {
       // Measures the CPU per search of the mix on an index a previous run kept.
       cpuPerSearch(Path.of(keep).resolve("index"), new Corpus(new Random(20261127)).queries());
@@ -83,16 +88,17 @@ public final class IndexerBench {
       String topic = Topics.CONTENT;
       Topics.ensure(kafka.bootstrapServers(), topic, Topics.CONTENT_PARTITIONS);
       Corpus corpus = new Corpus(new Random(20261127));
-
-      long t0 = System.nanoTime();
-      long documents = produce(kafka.bootstrapServers(), topic, corpus, entries);
-      double produceSeconds = secondsSince(t0);
-      System.out.printf(
-          Locale.ROOT,
-          "published %d entries (%d documents) to Kafka in %.1f s%n",
-          entries,
-          documents,
-          produceSeconds);
+      long documents = 0;
+      if (!searchOnly) {
+        long t0 = System.nanoTime();
+        documents = produce(kafka.bootstrapServers(), topic, corpus, entries);
+        System.out.printf(
+            Locale.ROOT,
+            "published %d entries (%d documents) to Kafka in %.1f s%n",
+            entries,
+            documents,
+            secondsSince(t0));
+      }
 
       Vertx vertx = Vertx.vertx();
       try {
@@ -111,54 +117,16 @@ public final class IndexerBench {
         HttpClient http =
             vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+        long expected = documents;
         waitFor(
             http,
             port,
             s ->
-                s.getJsonObject("index").getLong("documents") >= documents
+                s.getJsonObject("index").getLong("documents") >= expected
                     && "serving".equals(s.getString("state")));
-        double indexSeconds = secondsSince(t1);
-        JsonObject status = status(http, port);
-        long size = status.getJsonObject("index").getLong("sizeBytes");
-        System.out.printf(
-            Locale.ROOT,
-            "indexing from the log on start (no index): %d entries, %d documents in %.1f s"
-                + " = %.0f entries/s, %.0f documents/s; index %.0f MB%n",
-            entries,
-            documents,
-            indexSeconds,
-            entries / indexSeconds,
-            documents / indexSeconds,
-            size / 1e6);
-
-        long t2 = System.nanoTime();
-        int code =
-            http.request(HttpMethod.POST, port, "127.0.0.1", "/v1/admin/index/rebuild")
-                .compose(r -> r.send().map(resp -> resp.statusCode()))
-                .await(10, TimeUnit.SECONDS);
-        if (code != 202) {
-          throw new IllegalStateException("rebuild answered " + code);
+        if (!searchOnly) {
+          indexAndRebuild(http, port, entries, documents, secondsSince(t1));
         }
-        waitFor(
-            http,
-            port,
-            s -> {
-              JsonObject r = s.getJsonObject("rebuild");
-              if (r != null && "failed".equals(r.getString("state"))) {
-                throw new IllegalStateException("rebuild failed: " + r.encode());
-              }
-              return r != null && "done".equals(r.getString("state"));
-            });
-        double rebuildSeconds = secondsSince(t2);
-        JsonObject after = status(http, port);
-        System.out.printf(
-            Locale.ROOT,
-            "rebuild from the log (POST /v1/admin/index/rebuild → swapped): %.1f s for %d events,"
-                + " %d documents (%.0f entries/s)%n",
-            rebuildSeconds,
-            after.getJsonObject("rebuild").getLong("eventsRead"),
-            after.getJsonObject("index").getLong("documents"),
-            entries / rebuildSeconds);
 
         List<String> mix = corpus.queries();
         System.out.printf("query mix (%d searches, cycled):%n", mix.size());
@@ -180,6 +148,52 @@ public final class IndexerBench {
         deleteTree(dir);
       }
     }
+  }
+
+  /** Prints the indexing on start, then asks for a rebuild and times it until the swap. */
+  private static void indexAndRebuild(
+      HttpClient http, int port, int entries, long documents, double indexSeconds)
+      throws Exception {
+    long size = status(http, port).getJsonObject("index").getLong("sizeBytes");
+    System.out.printf(
+        Locale.ROOT,
+        "indexing from the log on start (no index): %d entries, %d documents in %.1f s"
+            + " = %.0f entries/s, %.0f documents/s; index %.0f MB%n",
+        entries,
+        documents,
+        indexSeconds,
+        entries / indexSeconds,
+        documents / indexSeconds,
+        size / 1e6);
+
+    long t2 = System.nanoTime();
+    int code =
+        http.request(HttpMethod.POST, port, "127.0.0.1", "/v1/admin/index/rebuild")
+            .compose(r -> r.send().map(resp -> resp.statusCode()))
+            .await(10, TimeUnit.SECONDS);
+    if (code != 202) {
+      throw new IllegalStateException("rebuild answered " + code);
+    }
+    waitFor(
+        http,
+        port,
+        s -> {
+          JsonObject r = s.getJsonObject("rebuild");
+          if (r != null && "failed".equals(r.getString("state"))) {
+            throw new IllegalStateException("rebuild failed: " + r.encode());
+          }
+          return r != null && "done".equals(r.getString("state"));
+        });
+    double rebuildSeconds = secondsSince(t2);
+    JsonObject after = status(http, port);
+    System.out.printf(
+        Locale.ROOT,
+        "rebuild from the log (POST /v1/admin/index/rebuild → swapped): %.1f s for %d events,"
+            + " %d documents (%.0f entries/s)%n",
+        rebuildSeconds,
+        after.getJsonObject("rebuild").getLong("eventsRead"),
+        after.getJsonObject("index").getLong("documents"),
+        entries / rebuildSeconds);
   }
 
   /**
@@ -223,7 +237,7 @@ public final class IndexerBench {
   private static void queries(
       HttpClient http, int port, List<String> mix, int clients, int seconds, String label)
       throws Exception {
-    run(http, port, mix, clients, 5, false);
+    warmUp(http, port, mix, clients);
     Result r = run(http, port, mix, clients, seconds, true);
     System.out.printf(
         Locale.ROOT,
@@ -242,6 +256,34 @@ public final class IndexerBench {
     System.out.println("  p99 per query of the mix:");
     for (int i = 0; i < mix.size(); i++) {
       System.out.printf(Locale.ROOT, "  %8.2f ms  %s%n", r.percentile(i, 99), mix.get(i));
+    }
+  }
+
+  /**
+   * Runs the mix until the JIT compiler has settled: the measured figures are those of a warm
+   * server. On this machine C2 compiles Lucene's search code for about 25 s of the first searches,
+   * on one of the two cores, so a short fixed warm-up measured the compiler more than the search.
+   * Five-second rounds until one compiles for less than 1 % of its time, at most 2 minutes.
+   */
+  private static void warmUp(HttpClient http, int port, List<String> mix, int clients)
+      throws Exception {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long started = System.nanoTime();
+    int seconds = 5;
+    while (true) {
+      long compiling = jit.getTotalCompilationTime();
+      run(http, port, mix, clients, seconds, false);
+      long ms = jit.getTotalCompilationTime() - compiling;
+      double elapsed = secondsSince(started);
+      if (ms < seconds * 1000 / 100 || elapsed >= 120) {
+        System.out.printf(
+            Locale.ROOT,
+            "  warm-up: %.0f s, until the JIT compiled for %d ms in the last %d s%n",
+            elapsed,
+            ms,
+            seconds);
+        return;
+      }
     }
   }
 
