@@ -4,7 +4,6 @@ import herald.indexer.index.IndexFields;
 import herald.indexer.search.SearchResult.FacetValue;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,14 +17,18 @@ import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.search.Collector;
 import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * Counts, over every match of a search, the values of the facet fields (type, locale, tags, year):
- * one pass, ordinals counted per segment from {@link FacetOrdinals} and named once at the end.
+ * one pass that notes each segment's matches, then per segment and field the cheaper count of
+ * {@link FacetOrdinals} (document by document for a few matches, value by value for many), and the
+ * ordinals named once.
  */
 final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCounts.Counted> {
   /** The number of matches and the counted facets. */
@@ -64,7 +67,6 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
     Map<String, Map<String, Long>> merged = new HashMap<>();
     long matches = 0;
     for (Counter c : collectors) {
-      c.flush();
       matches += c.matches;
       c.counts.forEach(
           (facet, values) -> {
@@ -96,81 +98,73 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
 
     private final Map<String, Map<String, Long>> counts = new HashMap<>();
     private final String[] names;
-    private LeafReader reader;
-    // Of the segment being collected: facet names in the order of ordCounts (single-valued first),
-    // their counts per ordinal, and the combined single-valued ones with their counts per code.
-    private String[] order;
-    private int[][] ordCounts;
-    private FacetOrdinals.Combined combined;
-    private int[] codeCounts;
     private long matches;
 
     @Override
-    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
-      flush();
-      reader = context.reader();
-      // Single-valued fields first, then the multi-valued ones: the names' order in ordCounts.
-      List<String> single = new ArrayList<>();
-      List<String> multi = new ArrayList<>();
-      for (String name : names) {
-        (MULTI_VALUED.contains(FIELDS.get(name)) ? multi : single).add(name);
-      }
-      combined =
-          single.size() > 1
-              ? FacetOrdinals.combined(reader, single.stream().map(FIELDS::get).toList())
-              : null;
-      int together = combined == null ? 0 : single.size();
-      order = new String[names.length];
-      ordCounts = new int[names.length][];
-      FacetOrdinals.Field[] separate = new FacetOrdinals.Field[names.length - together];
-      int next = 0;
-      for (String name : single) {
-        FacetOrdinals.Field f = FacetOrdinals.of(reader, FIELDS.get(name), false);
-        if (combined == null) {
-          separate[next] = f;
-        }
-        order[next] = name;
-        ordCounts[next++] = new int[f.valueCount()];
-      }
-      for (String name : multi) {
-        FacetOrdinals.Field f = FacetOrdinals.of(reader, FIELDS.get(name), true);
-        separate[next - together] = f;
-        order[next] = name;
-        ordCounts[next++] = new int[f.valueCount()];
-      }
-      codeCounts = combined == null ? null : new int[combined.size()];
-      char[] codes = combined == null ? null : combined.codes();
-      int[] leafCodeCounts = codeCounts;
-      int[][] separateCounts = Arrays.copyOfRange(ordCounts, together, ordCounts.length);
+    public LeafCollector getLeafCollector(LeafReaderContext context) {
+      LeafReader reader = context.reader();
+      // The segment's matches, counted when it is done: then it is known whether they are few
+      // (counted document by document) or many (counted value by value).
+      FixedBitSet hits = new FixedBitSet(reader.maxDoc());
       return new LeafCollector() {
+        private int n;
+
         @Override
         public void setScorer(Scorable scorer) {}
 
         @Override
         public void collect(int doc) {
-          matches++;
-          if (codes != null) {
-            leafCodeCounts[codes[doc]]++;
-          }
-          for (int i = 0; i < separate.length; i++) {
-            separate[i].count(doc, separateCounts[i]);
-          }
+          hits.set(doc);
+          n++;
+        }
+
+        @Override
+        public void collectRange(int min, int max) {
+          hits.set(min, max);
+          n += max - min;
+        }
+
+        @Override
+        public void finish() throws IOException {
+          count(reader, hits, n);
         }
       };
     }
 
-    /** Names the counted ordinals of the segment just collected. */
-    void flush() throws IOException {
-      if (reader == null) {
+    private void count(LeafReader reader, FixedBitSet hits, int n) throws IOException {
+      matches += n;
+      if (n == 0) {
         return;
       }
-      if (combined != null) {
-        combined.split(codeCounts, ordCounts);
+      int maxDoc = reader.maxDoc();
+      FacetOrdinals.Field[] fields = new FacetOrdinals.Field[names.length];
+      int[][] ordCounts = new int[names.length][];
+      List<Integer> byDocument = new ArrayList<>();
+      for (int i = 0; i < names.length; i++) {
+        String field = FIELDS.get(names[i]);
+        fields[i] = FacetOrdinals.of(reader, field, MULTI_VALUED.contains(field));
+        ordCounts[i] = new int[fields[i].valueCount()];
+        if (fields[i].countAllIsCheaper(n, maxDoc)) {
+          fields[i].countAll(hits, ordCounts[i]);
+        } else {
+          byDocument.add(i);
+        }
       }
-      for (int i = 0; i < order.length; i++) {
+      if (!byDocument.isEmpty()) {
+        int[] each = byDocument.stream().mapToInt(Integer::intValue).toArray();
+        for (int doc = hits.nextSetBit(0);
+            doc != DocIdSetIterator.NO_MORE_DOCS;
+            doc = doc + 1 < maxDoc ? hits.nextSetBit(doc + 1) : DocIdSetIterator.NO_MORE_DOCS) {
+          for (int i : each) {
+            fields[i].count(doc, ordCounts[i]);
+          }
+        }
+      }
+      // Names the counted ordinals.
+      for (int i = 0; i < names.length; i++) {
         int[] c = ordCounts[i];
-        String field = FIELDS.get(order[i]);
-        Map<String, Long> m = counts.computeIfAbsent(order[i], k -> new HashMap<>());
+        String field = FIELDS.get(names[i]);
+        Map<String, Long> m = counts.computeIfAbsent(names[i], k -> new HashMap<>());
         SortedDocValues single =
             MULTI_VALUED.contains(field) ? null : DocValues.getSorted(reader, field);
         SortedSetDocValues values = single == null ? DocValues.getSortedSet(reader, field) : null;
@@ -181,10 +175,6 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
           }
         }
       }
-      reader = null;
-      ordCounts = null;
-      combined = null;
-      codeCounts = null;
     }
 
     @Override

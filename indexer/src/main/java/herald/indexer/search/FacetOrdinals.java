@@ -2,7 +2,7 @@ package herald.indexer.search;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.index.DocValues;
@@ -11,17 +11,45 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
- * The facet values of every document of a segment, as ordinals in plain arrays: counting a match is
- * then an array read per facet, where reading the doc values (which are packed and skipped through)
- * cost half of a search that counts facets over 100,000 matches. Built once per segment, on its
- * first facet count, and dropped when Lucene closes the segment. A segment of 100,000 documents
- * takes about 2 MB.
+ * The facet values of every document of a segment, in plain arrays, two ways round: the ordinals of
+ * each document (counting a few matches is an array read per match), and the documents of each
+ * value (counting most of a segment is, per value, a count of the bits it shares with the matches).
+ * Reading the doc values instead (packed and skipped through) cost half of a search that counts
+ * facets over 100,000 matches. Built once per segment, on its first facet count, and dropped when
+ * Lucene closes the segment. A segment of 100,000 documents takes a few megabytes.
  */
 final class FacetOrdinals {
-  /** A segment's ordinals for one field, of {@code valueCount} distinct values. */
-  record Field(int valueCount, boolean multiValued, int[] single, int[] starts, int[] ords) {
+  /**
+   * A value held in at least one document in this many has its documents as a bitset (which is then
+   * at most as large as the list of its documents); rarer values have the list.
+   */
+  static final int DENSE = 32;
+
+  /**
+   * A segment's values of one field, of {@code valueCount} distinct values.
+   *
+   * @param single per document, its ordinal or -1 (single-valued fields)
+   * @param starts per document, where its ordinals start in {@code ords} (multi-valued fields)
+   * @param bits per ordinal, its documents as a bitset (values in one document in {@link #DENSE} or
+   *     more), else null
+   * @param docs per ordinal, its documents in order (the rarer values), else null
+   * @param denseValues how many values have a bitset
+   * @param sparseDocs how many documents all the lists hold together
+   */
+  record Field(
+      int valueCount,
+      boolean multiValued,
+      int[] single,
+      int[] starts,
+      int[] ords,
+      FixedBitSet[] bits,
+      int[][] docs,
+      int denseValues,
+      long sparseDocs) {
+
     /** Adds one to the count of each value of the document. */
     void count(int doc, int[] counts) {
       if (!multiValued) {
@@ -35,89 +63,47 @@ final class FacetOrdinals {
         counts[ords[i]]++;
       }
     }
-  }
 
-  /**
-   * Several single-valued fields of a segment in one number per document (their ordinals, each plus
-   * one so that 0 is "no value", in mixed radix): counting a match is one read instead of one per
-   * field, from an array a quarter of the size of an int array per field.
-   */
-  record Combined(Field[] fields, char[] codes, int size) {
-    /** The largest number of combinations held in a char. */
-    static final int MAX_SIZE = Character.MAX_VALUE + 1;
-
-    /** Splits counts per code into counts per ordinal of each field. */
-    void split(int[] codeCounts, int[][] ordCounts) {
-      for (int code = 0; code < codeCounts.length; code++) {
-        int n = codeCounts[code];
-        if (n == 0) {
-          continue;
-        }
-        int rest = code;
-        for (int f = fields.length - 1; f >= 0; f--) {
-          int radix = fields[f].valueCount() + 1;
-          int ord = rest % radix - 1;
-          rest /= radix;
-          if (ord >= 0) {
-            ordCounts[f][ord] += n;
+    /** Adds to each value's count the number of its documents among the matches. */
+    void countAll(FixedBitSet matches, int[] counts) {
+      for (int ord = 0; ord < valueCount; ord++) {
+        if (bits[ord] != null) {
+          counts[ord] += (int) FixedBitSet.intersectionCount(matches, bits[ord]);
+        } else {
+          int n = 0;
+          for (int doc : docs[ord]) {
+            if (matches.get(doc)) {
+              n++;
+            }
           }
+          counts[ord] += n;
         }
       }
     }
+
+    /**
+     * Whether counting {@code matches} documents of the segment is cheaper value by value ({@link
+     * #countAll}) than document by document: a bitset intersection reads a word per 64 documents
+     * (and several words at once), a list one entry per document.
+     */
+    boolean countAllIsCheaper(int matches, int maxDoc) {
+      long perValue = denseValues * (long) FixedBitSet.bits2words(maxDoc) / 4 + sparseDocs;
+      long perDocument = (long) matches * (multiValued ? 3 : 2);
+      return perValue < perDocument;
+    }
   }
 
-  private static final Map<Object, Map<String, Object>> BY_SEGMENT = new ConcurrentHashMap<>();
+  private static final Map<Object, Map<String, Field>> BY_SEGMENT = new ConcurrentHashMap<>();
 
   private FacetOrdinals() {}
 
-  /** The field's ordinals in the segment (built on first use). */
+  /** The field's values in the segment (built on first use). */
   static Field of(LeafReader reader, String field, boolean multiValued) throws IOException {
-    return (Field) held(reader, field, () -> build(reader, field, multiValued));
-  }
-
-  /**
-   * The single-valued fields' ordinals in the segment combined (built on first use), or null when
-   * their combinations are too many for a char.
-   */
-  static Combined combined(LeafReader reader, List<String> fields) throws IOException {
-    Field[] each = new Field[fields.size()];
-    long size = 1;
-    for (int i = 0; i < each.length; i++) {
-      each[i] = of(reader, fields.get(i), false);
-      size *= each[i].valueCount() + 1L;
-    }
-    if (size > Combined.MAX_SIZE) {
-      return null;
-    }
-    int combinations = (int) size;
-    return (Combined)
-        held(
-            reader,
-            "+" + String.join("+", fields),
-            () -> {
-              char[] codes = new char[reader.maxDoc()];
-              for (int doc = 0; doc < codes.length; doc++) {
-                int code = 0;
-                for (Field f : each) {
-                  code = code * (f.valueCount() + 1) + f.single()[doc] + 1;
-                }
-                codes[doc] = (char) code;
-              }
-              return new Combined(each, codes, combinations);
-            });
-  }
-
-  private interface Build {
-    Object build() throws IOException;
-  }
-
-  /** What the segment holds under the key, built on first use and dropped when it closes. */
-  private static Object held(LeafReader reader, String key, Build build) throws IOException {
     IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
     if (helper == null) {
-      return build.build();
+      return build(reader, field, multiValued);
     }
-    Map<String, Object> held =
+    Map<String, Field> held =
         BY_SEGMENT.computeIfAbsent(
             helper.getKey(),
             k -> {
@@ -126,10 +112,10 @@ final class FacetOrdinals {
             });
     try {
       return held.computeIfAbsent(
-          key,
+          field,
           k -> {
             try {
-              return build.build();
+              return build(reader, field, multiValued);
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
@@ -139,7 +125,7 @@ final class FacetOrdinals {
     }
   }
 
-  /** Whether the ordinals of the segment with this core key are in memory (for tests). */
+  /** Whether the values of the segment with this core key are in memory (for tests). */
   static boolean held(Object coreKey) {
     return BY_SEGMENT.containsKey(coreKey);
   }
@@ -147,40 +133,88 @@ final class FacetOrdinals {
   private static Field build(LeafReader reader, String field, boolean multiValued)
       throws IOException {
     int maxDoc = reader.maxDoc();
+    int valueCount;
+    int[] single = null;
+    int[] starts = null;
+    int[] ords;
     if (!multiValued) {
-      int[] single = new int[maxDoc];
-      java.util.Arrays.fill(single, -1);
+      single = new int[maxDoc];
+      Arrays.fill(single, -1);
       SortedDocValues dv = DocValues.getSorted(reader, field);
       for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
         single[doc] = dv.ordValue();
       }
-      return new Field(dv.getValueCount(), false, single, null, null);
-    }
-    SortedSetDocValues dv = DocValues.getSortedSet(reader, field);
-    int[] starts = new int[maxDoc + 1];
-    int[] ords = new int[Math.max(16, maxDoc)];
-    int n = 0;
-    int next = 0;
-    for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
-      while (next <= doc) {
+      valueCount = dv.getValueCount();
+      ords = single;
+    } else {
+      SortedSetDocValues dv = DocValues.getSortedSet(reader, field);
+      starts = new int[maxDoc + 1];
+      ords = new int[Math.max(16, maxDoc)];
+      int n = 0;
+      int next = 0;
+      for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
+        while (next <= doc) {
+          starts[next++] = n;
+        }
+        int count = dv.docValueCount();
+        if (n + count > ords.length) {
+          ords = Arrays.copyOf(ords, Math.max(ords.length * 2, n + count));
+        }
+        for (int i = 0; i < count; i++) {
+          ords[n++] = (int) dv.nextOrd();
+        }
+      }
+      while (next <= maxDoc) {
         starts[next++] = n;
       }
-      int count = dv.docValueCount();
-      if (n + count > ords.length) {
-        ords = java.util.Arrays.copyOf(ords, Math.max(ords.length * 2, n + count));
-      }
-      for (int i = 0; i < count; i++) {
-        ords[n++] = (int) dv.nextOrd();
+      ords = Arrays.copyOf(ords, n);
+      valueCount = (int) Math.min(dv.getValueCount(), Integer.MAX_VALUE);
+    }
+    // The other way round: each value's documents.
+    int[] frequency = new int[valueCount];
+    for (int ord : ords) {
+      if (ord >= 0) {
+        frequency[ord]++;
       }
     }
-    while (next <= maxDoc) {
-      starts[next++] = n;
+    FixedBitSet[] bits = new FixedBitSet[valueCount];
+    int[][] docs = new int[valueCount][];
+    int dense = 0;
+    long sparse = 0;
+    for (int ord = 0; ord < valueCount; ord++) {
+      if ((long) frequency[ord] * DENSE >= maxDoc) {
+        bits[ord] = new FixedBitSet(maxDoc);
+        dense++;
+      } else {
+        docs[ord] = new int[frequency[ord]];
+        sparse += frequency[ord];
+      }
+    }
+    int[] filled = new int[valueCount];
+    for (int doc = 0; doc < maxDoc; doc++) {
+      int from = multiValued ? starts[doc] : doc;
+      int to = multiValued ? starts[doc + 1] : doc + 1;
+      for (int i = from; i < to; i++) {
+        int ord = ords[i];
+        if (ord < 0) {
+          continue;
+        }
+        if (bits[ord] != null) {
+          bits[ord].set(doc);
+        } else {
+          docs[ord][filled[ord]++] = doc;
+        }
+      }
     }
     return new Field(
-        (int) Math.min(dv.getValueCount(), Integer.MAX_VALUE),
-        true,
-        null,
+        valueCount,
+        multiValued,
+        single,
         starts,
-        java.util.Arrays.copyOf(ords, n));
+        multiValued ? ords : null,
+        bits,
+        docs,
+        dense,
+        sparse);
   }
 }
