@@ -258,6 +258,22 @@ class ContentSearcherTest {
             });
   }
 
+  @Test
+  @DisplayName("the longer words of a word are those whose UTF-8 bytes go on after the word's")
+  void longerWordsInBytes() {
+    for (String word : List.of("harb", "жур", "šć")) {
+      var run = ContentSearcher.longerWords(IndexFields.ALL, word).getCompiled().runAutomaton;
+      for (String term : List.of(word + "a", word + "ž", word + "журнал", word + "\uD83D\uDE00")) {
+        byte[] b = term.getBytes(StandardCharsets.UTF_8);
+        assertTrue(run.run(b, 0, b.length), term);
+      }
+      for (String term : List.of(word, word.substring(0, word.length() - 1), "x" + word)) {
+        byte[] b = term.getBytes(StandardCharsets.UTF_8);
+        assertFalse(run.run(b, 0, b.length), term);
+      }
+    }
+  }
+
   private static boolean longer(IndexReader reader, String folded) throws IOException {
     return ContentSearcher.matchesAnyTerm(
         reader, ContentSearcher.longerWords(IndexFields.ALL, folded));
