@@ -90,7 +90,10 @@ public final class ContentSearcher {
    */
   static final int KNOWN_WORD_DOCS = 50;
 
-  /** Totals are counted exactly up to here; beyond, {@code totalExact} is false. */
+  /**
+   * Totals by relevance are counted exactly up to here; beyond, {@code totalExact} is false. By
+   * date they are always exact.
+   */
   static final int EXACT_TOTAL_UP_TO = 1_000;
 
   private static final Set<Stemming> ALL_STEMMING = EnumSet.of(Stemming.ENGLISH, Stemming.RUSSIAN);
@@ -136,18 +139,22 @@ public final class ContentSearcher {
       throws IOException {
     IndexReader reader = s.getIndexReader();
     Query query = query(text, languages, q, reader);
-    // One more than asked tells whether there is a next page. The total is exact up to
-    // EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are asked
+    // One more than asked tells whether there is a next page. By relevance, the total is exact up
+    // to EXACT_TOTAL_UP_TO (beyond, non-competitive matches are skipped), or when facets are asked
     // for: they count every match.
     // NOTE: by relevance, the plain top-score collector: a sort with a tie-breaking field would
     // not skip.
+    // NOTE: by date, every match is collected (and counted). Lucene's skipping by the date's points
+    // re-estimates, at each new last hit of the page, how many dates are still competitive, and
+    // that cost more than it saved: health&type=article&sort=date 0.74 -> 0.37 ms without it, and
+    // even the 100,100 matches of locale=en&sort=date 0.87 -> 0.76 ms (100,000 entries).
     CollectorManager<?, ? extends TopDocs> top =
         switch (q.order()) {
           case RELEVANCE ->
               new TopScoreDocCollectorManager(q.limit() + 1, after, EXACT_TOTAL_UP_TO);
           case DATE_DESC, DATE_ASC ->
               new TopFieldCollectorManager(
-                  byDate(q.order()), q.limit() + 1, (FieldDoc) after, EXACT_TOTAL_UP_TO);
+                  byDate(q.order()), q.limit() + 1, (FieldDoc) after, Integer.MAX_VALUE);
         };
     TopDocs docs = s.search(query, top);
     long total = docs.totalHits.value();
