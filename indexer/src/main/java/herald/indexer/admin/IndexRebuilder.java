@@ -57,6 +57,8 @@ public final class IndexRebuilder implements AutoCloseable {
   /** Where a rebuild is. */
   public enum State {
     RUNNING,
+    /** Read up to the end of the log; its segments are merged into one before the swap. */
+    MERGING,
     SWAPPING,
     DONE,
     FAILED,
@@ -108,7 +110,10 @@ public final class IndexRebuilder implements AutoCloseable {
   /** Whether a rebuild is under way. */
   public boolean isRunning() {
     Status s = status.get();
-    return s != null && (s.state() == State.RUNNING || s.state() == State.SWAPPING);
+    return s != null
+        && (s.state() == State.RUNNING
+            || s.state() == State.MERGING
+            || s.state() == State.SWAPPING);
   }
 
   /**
@@ -194,9 +199,13 @@ public final class IndexRebuilder implements AutoCloseable {
         throw new InterruptedException("the indexer is stopping");
       }
       // The last segment of the load is flushed as the others were (not packed into a compound
-      // file), then live settings apply.
+      // file), all are merged into one, then live settings apply.
+      publish(State.MERGING, started, read, applied, lag, dir, null);
       next.refresh();
       next.finishBulkLoad();
+      if (closing) {
+        throw new InterruptedException("the indexer is stopping");
+      }
       next.commit();
       publish(State.SWAPPING, started, read, applied, lag, dir, null);
       // Ownership of `next` (see ContentConsumer.swapTo): ours while the swap is unclaimed or
@@ -326,7 +335,7 @@ public final class IndexRebuilder implements AutoCloseable {
         new Status(
             state,
             started,
-            state == State.RUNNING || state == State.SWAPPING
+            state == State.RUNNING || state == State.MERGING || state == State.SWAPPING
                 ? Optional.empty()
                 : Optional.of(Instant.now()),
             read,

@@ -288,12 +288,22 @@ public final class ContentIndex implements Closeable {
   }
 
   /**
-   * Ends the bulk load of a rebuild: from now on segments are merged, packed and kept in memory
-   * until committed, as in a live index (the small segments of per-batch refreshes would pile up
-   * otherwise).
+   * Ends the bulk load of a rebuild: the segments it flushed are merged into one, and from now on
+   * segments are merged, packed and kept in memory until committed, as in a live index (the small
+   * segments of per-batch refreshes would pile up otherwise).
+   *
+   * <p>NOTE: one segment, because a search does its per-segment work (term lookups, scorers, the
+   * top hits) once instead of once per flushed segment: over 100,000 entries the benchmark's mix
+   * took 15 % less CPU than on the six segments of the load, and the merge took 9 s of a 50 s
+   * rebuild. An index larger than the merge policy's largest segment (5 GB) is left to it.
    */
-  public void finishBulkLoad() {
-    writer.getConfig().setMergePolicy(new TieredMergePolicy()).setUseCompoundFile(true);
+  public void finishBulkLoad() throws IOException {
+    TieredMergePolicy policy = new TieredMergePolicy();
+    writer.getConfig().setMergePolicy(policy);
+    if (sizeBytes() <= policy.getMaxMergedSegmentMB() * 1024 * 1024) {
+      writer.forceMerge(1);
+    }
+    writer.getConfig().setUseCompoundFile(true);
     directory.live = true;
   }
 

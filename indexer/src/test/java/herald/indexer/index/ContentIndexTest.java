@@ -299,6 +299,28 @@ class ContentIndexTest {
     }
   }
 
+  @Test
+  @DisplayName("a rebuild's bulk load ends as one segment, with every document")
+  void bulkLoadEndsAsOneSegment() throws IOException {
+    try (ContentIndex rebuilt = ContentIndex.create(dir.resolve("rebuilt"))) {
+      for (int i = 0; i < 4; i++) {
+        rebuilt.applyConcurrently(
+            published(otherEntry(UUID.randomUUID(), "Merged " + i, "Segment " + i)));
+        // Each refresh of the load flushes a segment, and nothing merges them yet.
+        rebuilt.refresh();
+      }
+      assertEquals(4, segments(rebuilt));
+      rebuilt.finishBulkLoad();
+      rebuilt.refresh();
+      assertEquals(1, segments(rebuilt));
+      assertEquals(4, rebuilt.documentCount());
+    }
+  }
+
+  private static int segments(ContentIndex index) throws IOException {
+    return index.withSearcher(s -> s.getIndexReader().leaves().size());
+  }
+
   private static List<String> files(Path folder) throws IOException {
     try (Stream<Path> all = Files.list(folder)) {
       return all.map(f -> f.getFileName().toString()).sorted().toList();
