@@ -57,7 +57,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Run: {@code mvn -B -o -q -pl indexer install -DskipTests && mvn -B -o -q -pl bench compile
  * exec:exec -Dbench.main=herald.bench.search.IndexerBench}; BENCH_ENTRIES (100000), BENCH_CLIENTS
- * (32) and BENCH_SECONDS (30) change the sizes.
+ * (32) and BENCH_SECONDS (30) change the sizes. BENCH_KEEP_DIR keeps the log and the index; with
+ * it, BENCH_SEARCH_ONLY measures only the searches again and BENCH_CPU_ONLY only their CPU.
  */
 public final class IndexerBench {
   private static final String[] LOCALES = {"sr-Latn", "sr-Cyrl", "ru", "hr", "mk", "bg"};
