@@ -162,6 +162,35 @@ public final class ContentAnalysis {
     return single(PLAIN_WORD, word);
   }
 
+  /** {@link #foldedInitial} when the initial depends on more than the first character. */
+  public static final char ANY_INITIAL = Character.MAX_VALUE;
+
+  /** Per character, {@link #foldedInitial} of it, 0 until asked for (a benign race: same value). */
+  private static final char[] INITIALS = new char[Character.MAX_VALUE + 1];
+
+  /**
+   * The first character of every term of a lower-cased word that begins with {@code c}, as {@link
+   * #termsOfWord} gives them (its folded form and folded stem: a stemmer changes the end of a word,
+   * and folding goes letter by letter), or {@link #ANY_INITIAL} when that depends on more than
+   * {@code c}: a letter that folds to nothing (ъ, ь), half of a surrogate pair. Snippets use it to
+   * pass over words that cannot match without looking up their terms.
+   */
+  public static char foldedInitial(char c) {
+    char known = INITIALS[c];
+    if (known == 0) {
+      known = ANY_INITIAL;
+      if (!Character.isSurrogate(c)) {
+        String a = fold(c + "a");
+        String b = fold(c + "b");
+        if (a.length() > 1 && !b.isEmpty() && a.charAt(0) == b.charAt(0) && a.charAt(0) != 0) {
+          known = a.charAt(0);
+        }
+      }
+      INITIALS[c] = known;
+    }
+    return known;
+  }
+
   /**
    * The terms that one word of a query is looked up as: its folded form first, then its stems in
    * the given languages (without repeats).

@@ -33,6 +33,9 @@ final class Snippets {
   private final List<String> fuzzy = new ArrayList<>();
   private final String prefix;
 
+  /** The first characters of all the terms above: a word starting otherwise cannot match. */
+  private final String initials;
+
   /**
    * @param typos the folded words that the search looked up with typos
    */
@@ -57,6 +60,18 @@ final class Snippets {
     }
     text.phrases().forEach(exact::addAll);
     this.prefix = last;
+    StringBuilder first = new StringBuilder();
+    for (Object term : exact) {
+      char[] chars = (char[]) term;
+      if (chars.length > 0) {
+        first.append(chars[0]);
+      }
+    }
+    fuzzy.forEach(f -> first.append(f.charAt(0)));
+    if (prefix != null) {
+      first.append(prefix.charAt(0));
+    }
+    this.initials = first.toString();
   }
 
   boolean isEmpty() {
@@ -84,6 +99,11 @@ final class Snippets {
           // NOTE: the passage is looked for near the first match only, which bounds the work
           // per hit whatever the length of the text.
           break;
+        }
+        char initial = ContentAnalysis.foldedInitial(term.buffer()[0]);
+        if (initial != ContentAnalysis.ANY_INITIAL && initials.indexOf(initial) < 0) {
+          // No term of this word can match: its terms are not looked up (most words of a text).
+          continue;
         }
         for (String t : ContentAnalysis.termsOfWord(locale, term.toString())) {
           if (matches(t)) {

@@ -199,4 +199,34 @@ class ContentAnalysisTest {
       assertEquals(byWord, remembered);
     }
   }
+
+  @Test
+  @DisplayName("every term of a word begins with its first letter folded, in every script")
+  void foldedInitial() throws IOException {
+    StringBuilder text = new StringBuilder();
+    try (var in = ContentAnalysisTest.class.getResourceAsStream("/seed/entries.json")) {
+      text.append(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    // Letters that fold to two (æ, ß, ǆ, ﬁ, љ, џ, я, щ) or to nothing (ъ, ь), stems that change
+    // the end of a word, Greek, digits, a possessive, and a character outside the BMP.
+    text.append(
+        " æble ßtraße ǆep ﬁnal œuvre ёлка љубав џеп ясно щука ъгъл ьо ьа éclair ανθρωπος"
+            + " 2023 organisations' organisation's policies running ПОЛИТИКА наркотиков 😀abc");
+    int checked = 0;
+    for (String word : ContentAnalysis.words(text.toString())) {
+      char initial = ContentAnalysis.foldedInitial(word.charAt(0));
+      for (String locale : List.of("en", "ru", "sr-Cyrl")) {
+        for (String term : ContentAnalysis.termsOfWord(locale, word)) {
+          if (initial != ContentAnalysis.ANY_INITIAL && !term.isEmpty()) {
+            assertEquals(initial, term.charAt(0), word + " in " + locale + ": " + term);
+            checked++;
+          }
+        }
+      }
+    }
+    assertTrue(checked > 1_000, "terms checked: " + checked);
+    assertEquals(ContentAnalysis.ANY_INITIAL, ContentAnalysis.foldedInitial('ъ'));
+    assertEquals('j', ContentAnalysis.foldedInitial('я'));
+    assertEquals('m', ContentAnalysis.foldedInitial('м'));
+  }
 }
