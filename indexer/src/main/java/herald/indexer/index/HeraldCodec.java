@@ -30,8 +30,7 @@ public final class HeraldCodec extends FilterCodec {
   public static final String NAME = "Herald104r";
 
   private final StoredFieldsFormat storedFields =
-      new Lucene90CompressingStoredFieldsFormat(
-          "HeraldRawStoredFields", Raw.MODE, 16 * 1024, 128, 10);
+      new Lucene90CompressingStoredFieldsFormat("HeraldRawStoredFields", RAW, 16 * 1024, 128, 10);
 
   public HeraldCodec() {
     super(NAME, new Lucene104Codec());
@@ -42,37 +41,35 @@ public final class HeraldCodec extends FilterCodec {
     return storedFields;
   }
 
-  /** The bytes of a block as they are: "decompressing" a document reads only its own bytes. */
-  static final class Raw {
-    /** One instance, so that merges see the same mode and copy whole blocks. */
-    static final CompressionMode MODE =
-        new CompressionMode() {
-          @Override
-          public Compressor newCompressor() {
-            return new Compressor() {
-              @Override
-              public void compress(ByteBuffersDataInput in, DataOutput out) throws IOException {
-                out.copyBytes(in, in.length());
-              }
+  /**
+   * The bytes of a block as they are: "decompressing" a document reads only its own bytes. One
+   * instance, so that merges see the same mode and copy whole blocks.
+   */
+  static final CompressionMode RAW =
+      new CompressionMode() {
+        @Override
+        public Compressor newCompressor() {
+          return new Compressor() {
+            @Override
+            public void compress(ByteBuffersDataInput in, DataOutput out) throws IOException {
+              out.copyBytes(in, in.length());
+            }
 
-              @Override
-              public void close() {}
-            };
-          }
+            @Override
+            public void close() {}
+          };
+        }
 
-          @Override
-          public Decompressor newDecompressor() {
-            return new RawDecompressor();
-          }
+        @Override
+        public Decompressor newDecompressor() {
+          return new RawDecompressor();
+        }
 
-          @Override
-          public String toString() {
-            return "raw";
-          }
-        };
-
-    private Raw() {}
-  }
+        @Override
+        public String toString() {
+          return "raw";
+        }
+      };
 
   private static final class RawDecompressor extends Decompressor {
     @Override

@@ -69,7 +69,7 @@ class HeraldCodecTest {
   @Test
   @DisplayName("a document's bytes are read from its offset in the block, and not past the block")
   void rawDecompressor() throws IOException {
-    Decompressor raw = HeraldCodec.Raw.MODE.newDecompressor();
+    Decompressor raw = HeraldCodec.RAW.newDecompressor();
     byte[] block = "aaaabbbbbbcc|next".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     ByteArrayDataInput in = new ByteArrayDataInput(block);
     BytesRef out = new BytesRef();
