@@ -139,7 +139,9 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
       int maxDoc = reader.maxDoc();
       FacetOrdinals.Field[] fields = new FacetOrdinals.Field[names.length];
       int[][] ordCounts = new int[names.length][];
-      List<Integer> byDocument = new ArrayList<>();
+      // The fields counted document by document, in one walk of the matches.
+      int[] byDocument = new int[names.length];
+      int walked = 0;
       for (int i = 0; i < names.length; i++) {
         String field = FIELDS.get(names[i]);
         fields[i] = FacetOrdinals.of(reader, field, MULTI_VALUED.contains(field));
@@ -147,16 +149,15 @@ final class FacetCounts implements CollectorManager<FacetCounts.Counter, FacetCo
         if (fields[i].countAllIsCheaper(n, maxDoc)) {
           fields[i].countAll(hits, ordCounts[i]);
         } else {
-          byDocument.add(i);
+          byDocument[walked++] = i;
         }
       }
-      if (!byDocument.isEmpty()) {
-        int[] each = byDocument.stream().mapToInt(Integer::intValue).toArray();
+      if (walked > 0) {
         for (int doc = hits.nextSetBit(0);
             doc != DocIdSetIterator.NO_MORE_DOCS;
             doc = doc + 1 < maxDoc ? hits.nextSetBit(doc + 1) : DocIdSetIterator.NO_MORE_DOCS) {
-          for (int i : each) {
-            fields[i].count(doc, ordCounts[i]);
+          for (int k = 0; k < walked; k++) {
+            fields[byDocument[k]].count(doc, ordCounts[byDocument[k]]);
           }
         }
       }
