@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout of {@code dataDir}: {@code kraft/} is the log directory (topic data and the metadata
  * log), {@code ports.properties} the broker and controller ports, reused on the next start while
- * they are free, {@code server.properties} the generated config and {@code broker.log} the child's
- * output (WARN and above).
+ * they are free, {@code server.properties} the generated config, {@code broker.log} the child's
+ * output (each step of a start or stop, and WARN and above) and, after a start that got stuck,
+ * {@code broker-threads.txt} its threads.
+ *
+ * <p>A start is waited for while the broker makes progress (see {@link StartWatch}), however long
+ * that takes on a busy machine; one that is stuck fails with what the broker was doing.
  *
  * <p>NOTE on durability: with one node, {@code acks=all} means the record is in the broker's log
  * file, i.e. in the OS page cache. That survives the broker process being killed (what {@link
@@ -46,7 +51,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
   private static final String LOOPBACK = "127.0.0.1";
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  // No fixed time limit for a start (a loaded machine can take minutes): the child is stuck when
+  // it neither logs nor computes for STALL_LIMIT, or burns CPU_BUDGET without getting ready. Its
+  // lifecycle loggers (broker-logback.xml) log each step of a start, so a slow start keeps logging.
+  private static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+  private static final Duration WORKING_CPU = Duration.ofSeconds(3);
+  private static final Duration CPU_BUDGET = Duration.ofMinutes(5);
+  private static final Duration THREAD_DUMP_WAIT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
   private static final int LOG_TAIL_BYTES = 8 * 1024;
@@ -214,6 +225,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     command.add("-Xmx512m");
     command.add("-XX:+UseSerialGC");
     command.add("-Djava.awt.headless=true");
+    if (Runtime.version().feature() >= 24) {
+      // Kafka unmaps its index files through sun.misc.Unsafe; JDK 24+ warns about that on stderr
+      // (broker.log) unless told it is allowed.
+      command.add("--sun-misc-unsafe-memory-access=allow");
+    }
     // An explicit config wins over any logback(-test).xml on the shared classpath.
     command.add("-Dlogback.configurationFile=" + CHILD_LOGBACK_CONFIG);
     // Under surefire/failsafe this is the full test classpath (or a manifest-only booter jar),
@@ -253,10 +269,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private void awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    StartWatch watch =
+        new StartWatch(STALL_LIMIT, WORKING_CPU, CPU_BUDGET, System.nanoTime(), logLength());
     // A plain TCP connect first: it fails silently, an AdminClient logs a WARN per attempt.
     while (!acceptsConnections()) {
-      checkStillStarting(deadline, null);
+      checkStillStarting(watch, "not listening on its port yet", null);
       pause();
     }
     Properties config = new Properties();
@@ -281,13 +298,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
         }
-        checkStillStarting(deadline, last);
+        checkStillStarting(watch, "listening, but not yet registered and unfenced", last);
         pause();
       }
     }
   }
 
-  private void checkStillStarting(long deadline, Exception cause) {
+  private void checkStillStarting(StartWatch watch, String phase, Exception cause) {
     if (!process.isAlive()) {
       throw new IllegalStateException(
           "Kafka broker exited with code "
@@ -300,18 +317,73 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               + tail(brokerLog()),
           cause);
     }
-    if (System.nanoTime() - deadline > 0) {
+    long now = System.nanoTime();
+    Optional<String> stuck = watch.check(now, process.info().totalCpuDuration(), logLength());
+    if (stuck.isPresent()) {
       throw new IllegalStateException(
-          "Kafka broker not ready on "
+          "Kafka broker on "
               + bootstrapServers()
-              + " after "
-              + READY_TIMEOUT.toSeconds()
-              + " s; end of "
+              + " is stuck after "
+              + StartWatch.seconds(watch.elapsed(now))
+              + ", "
+              + phase
+              + ": "
+              + stuck.get()
+              + ".\nIts main thread: "
+              + mainThreadOf(threadDump())
+              + "\nEnd of "
               + brokerLog()
-              + ":\n"
+              + " (its last step is the last line of kafka.server):\n"
               + tail(brokerLog()),
           cause);
     }
+  }
+
+  private long logLength() {
+    try {
+      return Files.size(brokerLog());
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * The child's threads as {@code jcmd Thread.print} shows them, also kept in {@code
+   * broker-threads.txt} beside the log; a message saying why not when they cannot be had.
+   */
+  private String threadDump() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      return "(no thread dump: " + jcmd + " is missing)";
+    }
+    Path out = dataDir.resolve("broker-threads.txt");
+    try {
+      Process dump =
+          new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!dump.waitFor(THREAD_DUMP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        dump.destroyForcibly();
+        return "(no thread dump: jcmd did not answer within " + THREAD_DUMP_WAIT + ")";
+      }
+      return Files.readString(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no thread dump: " + e + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(no thread dump: interrupted)";
+    }
+  }
+
+  /** The stack of the thread named "main" in a thread dump (Kafka starts up on it). */
+  static String mainThreadOf(String dump) {
+    int start = dump.indexOf("\n\"main\"");
+    if (start < 0) {
+      return dump.length() > 2_000 ? dump.substring(0, 2_000) + "…" : dump;
+    }
+    int end = dump.indexOf("\n\n", start + 1);
+    return dump.substring(start + 1, end < 0 ? dump.length() : end);
   }
 
   private boolean acceptsConnections() {

@@ -41,7 +41,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
   private static final String LOOPBACK = "127.0.0.1";
-  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+  // How long zonky waits for the server to accept connections after pg_ctl start: a ceiling for a
+  // server that is stuck (a second or two on an idle machine), not an expectation.
+  private static final Duration STARTUP_WAIT = Duration.ofMinutes(3);
   private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(30);
   // zonky holds this lock for as long as its server runs; see stopOrphan.
   private static final String ZONKY_LOCK = "epg-lock";

@@ -23,9 +23,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Plain Kafka clients for checking what a broker really stores. */
 final class KafkaTestClients {
 
-  // Short client timeouts: callers retry with Awaitility rather than block for Kafka's default 60
-  // s.
-  private static final int API_TIMEOUT_MS = 5_000;
+  // Shorter than Kafka's default 60 s, so that callers retrying with Awaitility get several tries,
+  // yet long enough for a busy machine.
+  private static final int API_TIMEOUT_MS = 30_000;
 
   private KafkaTestClients() {}
 
