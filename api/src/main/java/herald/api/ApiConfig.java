@@ -33,6 +33,7 @@ public record ApiConfig(
     int httpInstances,
     boolean partnersEnabled,
     Path dataDir,
+    String bindHost,
     Map<String, String> env) {
 
   public static final int DEFAULT_PORT = 8080;
@@ -42,8 +43,15 @@ public record ApiConfig(
   public static final String DEFAULT_PG_USER = "postgres";
   public static final int DEFAULT_PG_POOL_SIZE = 8;
   public static final String DEFAULT_KAFKA = "127.0.0.1:9092";
-  public static final String DEFAULT_INDEXER_URL = "http://127.0.0.1:8081";
-  public static final String DEFAULT_PUBLISHER_URL = "http://127.0.0.1:8082";
+  public static final int DEFAULT_INDEXER_PORT = 8081;
+  public static final int DEFAULT_PUBLISHER_PORT = 8082;
+
+  /**
+   * Every interface: the api is the public front door. The all-in-one launcher sets {@code
+   * HERALD_BIND_HOST=127.0.0.1}.
+   */
+  public static final String DEFAULT_BIND_HOST = "0.0.0.0";
+
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
   /** English first (the default locale), then the languages of South-East Europe and Russian. */
@@ -71,6 +79,7 @@ public record ApiConfig(
     localeFallbacks = Map.copyOf(kept);
     // Modules with settings of their own (partners) read them from the same variables.
     env = env == null ? Map.of() : Map.copyOf(env);
+    bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.strip();
     if (locales.isEmpty()) {
       throw new IllegalArgumentException("HERALD_LOCALES must name at least one locale");
     }
@@ -105,8 +114,8 @@ public record ApiConfig(
         env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
         env.getOrDefault("HERALD_CONTENT_TOPIC", Topics.CONTENT),
         Optional.ofNullable(env.get("HERALD_ADMIN_KEY")).filter(s -> !s.isBlank()),
-        env.getOrDefault("HERALD_INDEXER_URL", DEFAULT_INDEXER_URL),
-        env.getOrDefault("HERALD_PUBLISHER_URL", DEFAULT_PUBLISHER_URL),
+        neighbourUrl(env, "HERALD_INDEXER_URL", "HERALD_INDEXER_PORT", DEFAULT_INDEXER_PORT),
+        neighbourUrl(env, "HERALD_PUBLISHER_URL", "HERALD_PUBLISHER_PORT", DEFAULT_PUBLISHER_PORT),
         Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")).filter(s -> !s.isBlank()),
         longOf(env, "HERALD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         Arrays.stream(env.getOrDefault("HERALD_LOCALES", DEFAULT_LOCALES).split(","))
@@ -121,7 +130,28 @@ public record ApiConfig(
         intOf(env, "HERALD_API_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
         !"off".equalsIgnoreCase(env.getOrDefault("HERALD_PARTNERS", "on")),
         Path.of(env.getOrDefault("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
+        env.getOrDefault("HERALD_BIND_HOST", DEFAULT_BIND_HOST),
         env);
+  }
+
+  /**
+   * The URL of a service the api forwards to: {@code urlName}, else that service on this machine at
+   * the port {@code portName} gives it (on the address all services bind to, or loopback when they
+   * bind to every interface).
+   */
+  static String neighbourUrl(
+      Map<String, String> env, String urlName, String portName, int defaultPort) {
+    String url = env.get(urlName);
+    if (url != null && !url.isBlank()) {
+      return url.strip();
+    }
+    String bind = env.getOrDefault("HERALD_BIND_HOST", "").strip();
+    String host =
+        bind.isEmpty() || bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+    if (host.contains(":") && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + intOf(env, portName, defaultPort);
   }
 
   /** Reads {@code a>b>c,d>e}: locale a falls back to b, then c. */

@@ -200,6 +200,11 @@ public final class ApiVerticle extends VerticleBase {
             config.defaultLocale(),
             e -> cache.invalidate(e.id() + " " + e.type()));
     String token = config.internalToken().orElse(null);
+    if (token == null) {
+      LOG.warn(
+          "HERALD_INTERNAL_TOKEN is not set: the indexer and publisher will refuse the admin,"
+              + " newsletter and social preview calls forwarded to them");
+    }
     indexer = new ServiceProxy(vertx, "search", config.indexerUrl(), token);
     publisher = new ServiceProxy(vertx, "publisher", config.publisherUrl(), token);
     scheduler = new ScheduleRunner(vertx, pool, schedules, service, config.schedulerPollInterval());
@@ -257,7 +262,8 @@ public final class ApiVerticle extends VerticleBase {
     return deliveries
         .start()
         .compose(x -> partners == null ? Future.succeededFuture() : partners.start())
-        .compose(x -> vertx.createHttpServer().requestHandler(router).listen(port, "0.0.0.0"))
+        .compose(
+            x -> vertx.createHttpServer().requestHandler(router).listen(port, config.bindHost()))
         .compose(
             s -> {
               server = s;
@@ -269,14 +275,15 @@ public final class ApiVerticle extends VerticleBase {
               // connections over them, so request handling uses every core.
               return vertx
                   .deployVerticle(
-                      () -> new HttpServerVerticle(router, port),
+                      () -> new HttpServerVerticle(router, port, config.bindHost()),
                       new io.vertx.core.DeploymentOptions().setInstances(extra))
                   .map(id -> s);
             })
         .onSuccess(
             s ->
                 LOG.info(
-                    "api listening on port {} with {} event loops",
+                    "api listening on {}:{} with {} event loops",
+                    config.bindHost(),
                     s.actualPort(),
                     Math.max(1, config.httpInstances())));
   }
@@ -308,15 +315,17 @@ public final class ApiVerticle extends VerticleBase {
   private static final class HttpServerVerticle extends VerticleBase {
     private final Router router;
     private final int port;
+    private final String host;
 
-    HttpServerVerticle(Router router, int port) {
+    HttpServerVerticle(Router router, int port, String host) {
       this.router = router;
       this.port = port;
+      this.host = host;
     }
 
     @Override
     public Future<?> start() {
-      return vertx.createHttpServer().requestHandler(router).listen(port, "0.0.0.0");
+      return vertx.createHttpServer().requestHandler(router).listen(port, host);
     }
   }
 

@@ -56,6 +56,7 @@ final class ApiHarness implements AutoCloseable {
     env.put("HERALD_RELAY_POLL_MS", "200");
     // Nothing listens there: search forwarding is tested end to end in deploy.
     env.put("HERALD_INDEXER_URL", "http://127.0.0.1:9");
+    env.put("HERALD_PUBLISHER_URL", "http://127.0.0.1:9");
     return env;
   }
 

@@ -14,13 +14,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,10 +37,17 @@ import org.slf4j.LoggerFactory;
 public final class AllInOne implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
 
+  /**
+   * Where the services listen unless {@code HERALD_BIND_HOST} says otherwise: this machine only.
+   */
+  public static final String DEFAULT_BIND_HOST = "127.0.0.1";
+
   private final Path dataDir;
   private final Infrastructure infra;
   private final Vertx vertx;
   private final String adminKey;
+  private final boolean adminKeyGiven;
+  private final String host;
   private final ApiVerticle api;
   private final IndexerVerticle indexer;
   private final PublisherVerticle publisher;
@@ -48,6 +59,8 @@ public final class AllInOne implements AutoCloseable {
       Infrastructure infra,
       Vertx vertx,
       String adminKey,
+      boolean adminKeyGiven,
+      String host,
       ApiVerticle api,
       IndexerVerticle indexer,
       PublisherVerticle publisher,
@@ -57,6 +70,8 @@ public final class AllInOne implements AutoCloseable {
     this.infra = infra;
     this.vertx = vertx;
     this.adminKey = adminKey;
+    this.adminKeyGiven = adminKeyGiven;
+    this.host = host;
     this.api = api;
     this.indexer = indexer;
     this.publisher = publisher;
@@ -85,8 +100,21 @@ public final class AllInOne implements AutoCloseable {
     Vertx vertx = null;
     LocalSmtpSink mail = null;
     try {
-      String adminKey = adminKey(env, dataDir);
+      String adminKey = keptSecret(env, "HERALD_ADMIN_KEY", dataDir.resolve("admin.key"), "hk_");
       Map<String, String> services = new HashMap<>(env);
+      // Only this machine reaches the services unless told otherwise; the indexer and publisher
+      // answer their internal routes to the api's token alone.
+      String bindHost = env.getOrDefault("HERALD_BIND_HOST", "").strip();
+      services.put("HERALD_BIND_HOST", bindHost.isEmpty() ? DEFAULT_BIND_HOST : bindHost);
+      services.put(
+          "HERALD_INTERNAL_TOKEN",
+          keptSecret(env, "HERALD_INTERNAL_TOKEN", dataDir.resolve("internal.token"), "ht_"));
+      // Ports are known before anything starts, so that every service's links to the others
+      // (HERALD_PUBLISHER_URL, HERALD_SITE_URL, HERALD_PUBLIC_URL, … by default) name them.
+      for (String port :
+          List.of("HERALD_API_PORT", "HERALD_INDEXER_PORT", "HERALD_PUBLISHER_PORT")) {
+        services.put(port, Integer.toString(port(services, port)));
+      }
       PgSettings pg = infra.pg();
       services.put("PG_HOST", pg.host());
       services.put("PG_PORT", Integer.toString(pg.port()));
@@ -107,7 +135,6 @@ public final class AllInOne implements AutoCloseable {
       vertx = Vertx.vertx();
       IndexerVerticle indexer = new IndexerVerticle(IndexerConfig.fromEnv(services), registry);
       await(vertx.deployVerticle(indexer));
-      services.putIfAbsent("HERALD_INDEXER_URL", "http://127.0.0.1:" + indexer.actualPort());
       PublisherConfig publisherConfig = PublisherConfig.fromEnv(services);
       PublisherVerticle publisher = new PublisherVerticle(publisherConfig, registry);
       await(vertx.deployVerticle(publisher));
@@ -120,6 +147,8 @@ public final class AllInOne implements AutoCloseable {
               infra,
               vertx,
               adminKey,
+              isSet(env, "HERALD_ADMIN_KEY"),
+              localHost(services.get("HERALD_BIND_HOST")),
               api,
               indexer,
               publisher,
@@ -142,19 +171,29 @@ public final class AllInOne implements AutoCloseable {
   }
 
   public String apiUrl() {
-    return "http://127.0.0.1:" + api.actualPort();
+    return "http://" + host + ":" + api.actualPort();
   }
 
   public String indexerUrl() {
-    return "http://127.0.0.1:" + indexer.actualPort();
+    return "http://" + host + ":" + indexer.actualPort();
   }
 
   public String publisherUrl() {
-    return "http://127.0.0.1:" + publisher.actualPort();
+    return "http://" + host + ":" + publisher.actualPort();
   }
 
   public String adminKey() {
     return adminKey;
+  }
+
+  /** The indexer's routes, for the test that walks them without the internal token. */
+  io.vertx.ext.web.Router indexerRouter() {
+    return indexer.router();
+  }
+
+  /** The publisher's routes, for the test that walks them without the internal token. */
+  io.vertx.ext.web.Router publisherRouter() {
+    return publisher.router();
   }
 
   public Path siteDir() {
@@ -174,7 +213,9 @@ public final class AllInOne implements AutoCloseable {
         "  Indexer                          http://localhost:" + indexer.actualPort());
     System.out.println(
         "  Publisher, website               http://localhost:" + publisher.actualPort() + "/site/");
-    System.out.println("  Admin key                        " + adminKey);
+    // A key the operator chose is theirs to know; one made here is shown (and kept in the file).
+    System.out.println(
+        "  Admin key                        " + (adminKeyGiven ? "(HERALD_ADMIN_KEY)" : adminKey));
     if (mail != null) {
       System.out.println(
           "  Newsletter mail (local sink)     smtp://127.0.0.1:"
@@ -198,7 +239,11 @@ public final class AllInOne implements AutoCloseable {
     System.out.println("Try:");
     System.out.println("  curl '" + api + "/v1/search?q=decriminalisation'");
     System.out.println(
-        "  curl -H 'Authorization: Bearer " + adminKey + "' " + api + "/v1/manage/types");
+        "  curl -H \"Authorization: Bearer "
+            + (adminKeyGiven ? "$HERALD_ADMIN_KEY" : adminKey)
+            + "\" "
+            + api
+            + "/v1/manage/types");
     System.out.println("Stop with Ctrl+C; data stays in " + dataDir + ".");
   }
 
@@ -231,26 +276,69 @@ public final class AllInOne implements AutoCloseable {
     return mail == null ? null : dataDir.resolve("mail");
   }
 
-  /** The admin key: from HERALD_ADMIN_KEY, else the one generated on first start and kept. */
-  private static String adminKey(Map<String, String> env, Path dataDir) throws IOException {
-    String given = env.get("HERALD_ADMIN_KEY");
-    if (given != null && !given.isBlank()) {
-      return given;
+  /**
+   * A secret from the variable {@code name}, else the one generated on first start and kept in
+   * {@code file} (owner-only): the admin key, the internal token.
+   */
+  private static String keptSecret(Map<String, String> env, String name, Path file, String prefix)
+      throws IOException {
+    if (isSet(env, name)) {
+      return env.get(name).strip();
     }
-    Path file = dataDir.resolve("admin.key");
     if (Files.exists(file)) {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
     byte[] raw = new byte[32];
     new SecureRandom().nextBytes(raw);
-    String key = "hk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
+    String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    // Written whole or not at all: a half-written file would be read as the secret next time.
+    Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
     try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException e) {
       // not a POSIX file system: keep the default permissions
     }
+    Files.writeString(tmp, key + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     return key;
+  }
+
+  private static boolean isSet(Map<String, String> env, String name) {
+    String v = env.get(name);
+    return v != null && !v.isBlank();
+  }
+
+  /**
+   * The port a service is configured with; 0 becomes a free port picked now, so that the others can
+   * be told where it is before it starts.
+   */
+  private static int port(Map<String, String> env, String name) throws IOException {
+    String v = env.get(name);
+    int port =
+        v == null || v.isBlank()
+            ? switch (name) {
+              case "HERALD_API_PORT" -> ApiConfig.DEFAULT_PORT;
+              case "HERALD_INDEXER_PORT" -> IndexerConfig.DEFAULT_PORT;
+              default -> PublisherConfig.DEFAULT_PORT;
+            }
+            : Integer.parseInt(v.strip());
+    if (port != 0) {
+      return port;
+    }
+    // NOTE: another process may take the port before the service binds it; with the kernel's
+    // random choice of free ports that is unlikely, and the start then fails and says so.
+    try (ServerSocket probe =
+        new ServerSocket(0, 1, InetAddress.getByName(env.get("HERALD_BIND_HOST")))) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /** Where this machine reaches a service listening on {@code bindHost}. */
+  private static String localHost(String bindHost) {
+    if (bindHost.equals("0.0.0.0") || bindHost.equals("::")) {
+      return "127.0.0.1";
+    }
+    return bindHost.contains(":") && !bindHost.startsWith("[") ? "[" + bindHost + "]" : bindHost;
   }
 
   private static <T> T await(Future<T> f) throws Exception {

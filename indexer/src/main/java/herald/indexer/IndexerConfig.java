@@ -15,7 +15,8 @@ public record IndexerConfig(
     Path indexDir,
     Optional<String> internalToken,
     int searchCacheSize,
-    int searchThreads) {
+    int searchThreads,
+    String bindHost) {
 
   public static final int DEFAULT_PORT = 8081;
   public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
@@ -31,6 +32,12 @@ public record IndexerConfig(
    * share the cores (each takes longer) and thrash their caches; the rest wait their turn.
    */
   public static final int DEFAULT_SEARCH_THREADS = Runtime.getRuntime().availableProcessors();
+
+  /**
+   * Every interface: a service of its own is reached by the api from elsewhere. The all-in-one
+   * launcher sets {@code HERALD_BIND_HOST=127.0.0.1}.
+   */
+  public static final String DEFAULT_BIND_HOST = "0.0.0.0";
 
   /** The index lives in this folder of the data dir unless HERALD_INDEX_DIR says otherwise. */
   public static final String DEFAULT_INDEX_SUBDIR = "index";
@@ -54,11 +61,12 @@ public record IndexerConfig(
         internalToken == null
             ? Optional.empty()
             : internalToken.map(String::strip).filter(t -> !t.isEmpty());
+    bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.strip();
   }
 
   /**
-   * Settings without an internal token (the admin endpoints are open on the indexer's port) and
-   * with the default search cache; see {@link #withInternalToken} and {@link #withSearchCacheSize}.
+   * Settings without an internal token (the admin endpoints are closed to everyone) and with the
+   * default search cache; see {@link #withInternalToken} and {@link #withSearchCacheSize}.
    */
   public IndexerConfig(
       int port,
@@ -76,7 +84,8 @@ public record IndexerConfig(
         indexDir,
         Optional.empty(),
         DEFAULT_SEARCH_CACHE_SIZE,
-        DEFAULT_SEARCH_THREADS);
+        DEFAULT_SEARCH_THREADS,
+        DEFAULT_BIND_HOST);
   }
 
   /** The same settings with another search cache size (0: no cache). */
@@ -90,7 +99,8 @@ public record IndexerConfig(
         indexDir,
         internalToken,
         size,
-        searchThreads);
+        searchThreads,
+        bindHost);
   }
 
   /** The same settings with the token that {@code /v1/admin/*} requires. */
@@ -104,15 +114,17 @@ public record IndexerConfig(
         indexDir,
         Optional.ofNullable(token),
         searchCacheSize,
-        searchThreads);
+        searchThreads,
+        bindHost);
   }
 
   @Override
   public String toString() {
     // The token is a secret: never in logs.
-    return ("IndexerConfig[port=%d, kafka=%s, topic=%s, group=%s, index=%s, internalToken=%s,"
+    return ("IndexerConfig[host=%s, port=%d, kafka=%s, topic=%s, group=%s, index=%s, internalToken=%s,"
             + " searchCacheSize=%d, searchThreads=%d]")
         .formatted(
+            bindHost,
             port,
             kafkaBootstrapServers,
             contentTopic,
@@ -124,8 +136,9 @@ public record IndexerConfig(
   }
 
   /**
-   * Reads {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic, group, folders, {@code
-   * HERALD_INTERNAL_TOKEN}, {@code HERALD_SEARCH_CACHE_SIZE} and {@code HERALD_SEARCH_THREADS}.
+   * Reads {@code HERALD_BIND_HOST}, {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic,
+   * group, folders, {@code HERALD_INTERNAL_TOKEN}, {@code HERALD_SEARCH_CACHE_SIZE} and {@code
+   * HERALD_SEARCH_THREADS}.
    */
   public static IndexerConfig fromEnv(Map<String, String> env) {
     Path dataDir = Path.of(value(env, "HERALD_DATA_DIR", DEFAULT_DATA_DIR));
@@ -142,7 +155,8 @@ public record IndexerConfig(
             "HERALD_SEARCH_CACHE_SIZE"),
         number(
             value(env, "HERALD_SEARCH_THREADS", Integer.toString(DEFAULT_SEARCH_THREADS)),
-            "HERALD_SEARCH_THREADS"));
+            "HERALD_SEARCH_THREADS"),
+        value(env, "HERALD_BIND_HOST", DEFAULT_BIND_HOST));
   }
 
   private static String value(Map<String, String> env, String name, String dflt) {

@@ -5,6 +5,7 @@ import herald.indexer.admin.AdminRoutes;
 import herald.indexer.admin.IndexRebuilder;
 import herald.indexer.consumer.ContentConsumer;
 import herald.indexer.health.HealthRoutes;
+import herald.indexer.http.InternalGuard;
 import herald.indexer.http.ProblemHandler;
 import herald.indexer.index.ContentIndex;
 import herald.indexer.index.IndexStore;
@@ -44,6 +45,7 @@ public final class IndexerVerticle extends VerticleBase {
   private ContentConsumer consumer;
   private IndexRebuilder rebuilder;
   private HttpServer server;
+  private Router router;
   private WorkerExecutor searchPool;
 
   /** A verticle with its own metrics registry, for tests and embedding. */
@@ -95,14 +97,20 @@ public final class IndexerVerticle extends VerticleBase {
             v ->
                 vertx
                     .createHttpServer()
-                    .requestHandler(router())
+                    .requestHandler(router = buildRouter())
                     .invalidRequestHandler(ProblemHandler::invalidRequest)
-                    .listen(config.port()))
+                    .listen(config.port(), config.bindHost()))
         .onSuccess(
             s -> {
               server = s;
+              if (config.internalToken().isEmpty()) {
+                LOG.warn(
+                    "HERALD_INTERNAL_TOKEN is not set: the admin routes answer nobody, not even"
+                        + " the api");
+              }
               LOG.info(
-                  "Indexer listening on port {}, index {}, topic {}",
+                  "Indexer listening on {}:{}, index {}, topic {}",
+                  config.bindHost(),
                   s.actualPort(),
                   live.current().folder().toAbsolutePath(),
                   config.contentTopic());
@@ -111,7 +119,7 @@ public final class IndexerVerticle extends VerticleBase {
         .recover(e -> stop().transform(ignored -> Future.failedFuture(e)));
   }
 
-  private Router router() {
+  private Router buildRouter() {
     ContentSearcher searcher = new ContentSearcher(live, config.searchCacheSize());
     Timer searchLatency =
         Timer.builder("herald.indexer.search")
@@ -142,9 +150,11 @@ public final class IndexerVerticle extends VerticleBase {
             .register(registry));
 
     Router router = Router.router(vertx);
+    // First: every route below is internal unless the guard names it public.
+    router.route().handler(new InternalGuard(config.internalToken()));
     searchPool = vertx.createSharedWorkerExecutor("herald-search", config.searchThreads());
     new SearchRoutes(searchPool, searcher, searchLatency).mount(router);
-    new AdminRoutes(vertx, config.internalToken(), rebuilder, this::status).mount(router);
+    new AdminRoutes(vertx, rebuilder, this::status).mount(router);
     new HealthRoutes(this::isReady, registry).mount(router);
     ProblemHandler problems = new ProblemHandler();
     router.route().failureHandler(problems);
@@ -230,6 +240,11 @@ public final class IndexerVerticle extends VerticleBase {
     }
     return (System.nanoTime() - live.current().lastRefreshNanos())
         / (double) TimeUnit.SECONDS.toNanos(1);
+  }
+
+  /** The router, for the test that walks every route without the internal token. */
+  public Router router() {
+    return router;
   }
 
   /** The port the HTTP server listens on; useful when the configured port is 0. */

@@ -145,7 +145,8 @@ class CrashIT {
     Vertx vertx = Vertx.vertx();
     try {
       IndexerConfig config =
-          new IndexerConfig(0, infra.kafkaBootstrapServers(), topic, group, dataDir, indexDir);
+          new IndexerConfig(0, infra.kafkaBootstrapServers(), topic, group, dataDir, indexDir)
+              .withInternalToken(TOKEN);
       IndexerVerticle verticle = new IndexerVerticle(config);
       vertx.deployVerticle(verticle).await(90, TimeUnit.SECONDS);
       WebClient http = WebClient.create(vertx);
@@ -171,6 +172,8 @@ class CrashIT {
       vertx.close().await(60, TimeUnit.SECONDS);
     }
   }
+
+  private static final String TOKEN = "crash-it-token";
 
   /** Every (id, locale, title) in the index, by paging through a browse of all events. */
   private static Set<String> indexed(WebClient http, int port) throws Exception {
@@ -202,6 +205,7 @@ class CrashIT {
 
   private static JsonObject admin(WebClient http, int port) throws Exception {
     return http.get(port, "127.0.0.1", "/v1/admin/index")
+        .putHeader("X-Herald-Internal-Token", TOKEN)
         .send()
         .await(10, TimeUnit.SECONDS)
         .bodyAsJsonObject();

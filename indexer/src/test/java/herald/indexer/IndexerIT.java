@@ -418,9 +418,15 @@ class IndexerIT {
   }
 
   @Test
-  @DisplayName("an unknown path is a 404 problem")
+  @DisplayName("an unknown path is a 401 problem without the internal token, a 404 with it")
   void unknownPath() throws Exception {
-    assertProblem(get("/v1/nothing-here"), 404);
+    assertProblem(get("/v1/nothing-here"), 401);
+    assertProblem(
+        request("/v1/nothing-here")
+            .putHeader("X-Herald-Internal-Token", TOKEN)
+            .send()
+            .await(10, TimeUnit.SECONDS),
+        404);
   }
 
   @Test

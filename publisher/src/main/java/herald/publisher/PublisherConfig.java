@@ -25,6 +25,8 @@ public record PublisherConfig(
     String commandTopic,
     DeliverySettings delivery,
     WebsiteSettings website,
+    Optional<String> internalToken,
+    String bindHost,
     Map<String, String> env) {
 
   public static final int DEFAULT_PORT = 8082;
@@ -50,8 +52,16 @@ public record PublisherConfig(
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
   public static final long DEFAULT_DELIVERY_POLL_MS = 1_000;
   public static final long DEFAULT_DELIVERY_STOP_GRACE_MS = 5_000;
-  public static final String DEFAULT_SITE_URL = "http://localhost:8082/site";
   public static final int DEFAULT_SITE_PAGE_SIZE = 20;
+
+  /**
+   * Every interface: a service of its own is reached from elsewhere. The all-in-one launcher sets
+   * {@code HERALD_BIND_HOST=127.0.0.1}.
+   */
+  public static final String DEFAULT_BIND_HOST = "0.0.0.0";
+
+  /** The api's port when {@code HERALD_API_PORT} does not say, for the default public URL. */
+  private static final int DEFAULT_API_PORT = 8080;
 
   /**
    * How deliveries are run.
@@ -104,15 +114,13 @@ public record PublisherConfig(
       Optional<String> revalidateSecret,
       String feedsUrl) {
 
-    /** Where the api serves feeds, for the pages' autodiscovery links. */
-    public static final String DEFAULT_FEEDS_URL = "http://localhost:8080";
-
+    /** Settings whose feeds are at the api's default address on this machine. */
     public WebsiteSettings(
         String siteUrl,
         int pageSize,
         Optional<String> revalidateUrl,
         Optional<String> revalidateSecret) {
-      this(siteUrl, pageSize, revalidateUrl, revalidateSecret, DEFAULT_FEEDS_URL);
+      this(siteUrl, pageSize, revalidateUrl, revalidateSecret, publicUrl(Map.of()));
     }
 
     public WebsiteSettings {
@@ -147,6 +155,11 @@ public record PublisherConfig(
     Objects.requireNonNull(commandTopic, "commandTopic");
     Objects.requireNonNull(delivery, "delivery");
     Objects.requireNonNull(website, "website");
+    internalToken =
+        internalToken == null
+            ? Optional.empty()
+            : internalToken.map(String::strip).filter(t -> !t.isEmpty());
+    bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.strip();
     // The social and newsletter channels read their own settings from the same variables.
     env = env == null ? Map.of() : Map.copyOf(env);
     // Absolute paths: the static file handler and log lines must not depend on the working dir.
@@ -181,14 +194,39 @@ public record PublisherConfig(
             millis(env, "HERALD_DELIVERY_POLL_MS", DEFAULT_DELIVERY_POLL_MS),
             millis(env, "HERALD_DELIVERY_STOP_GRACE_MS", DEFAULT_DELIVERY_STOP_GRACE_MS)),
         new WebsiteSettings(
-            string(env, "HERALD_SITE_URL", DEFAULT_SITE_URL),
+            siteUrl(env),
             integer(env, "HERALD_SITE_PAGE_SIZE", DEFAULT_SITE_PAGE_SIZE),
             Optional.ofNullable(env.get("HERALD_REVALIDATE_URL"))
                 .map(String::trim)
                 .filter(v -> !v.isEmpty()),
             Optional.ofNullable(env.get("HERALD_REVALIDATE_SECRET")).filter(v -> !v.isEmpty()),
-            string(env, "HERALD_PUBLIC_URL", WebsiteSettings.DEFAULT_FEEDS_URL)),
+            publicUrl(env)),
+        Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")),
+        string(env, "HERALD_BIND_HOST", DEFAULT_BIND_HOST),
         env);
+  }
+
+  /**
+   * The public website: {@code HERALD_SITE_URL}, else {@code /site} of this publisher on this
+   * machine ({@code http://localhost:<HERALD_PUBLISHER_PORT>/site}). Pages, posts, mails and feeds
+   * link there.
+   */
+  public static String siteUrl(Map<String, String> env) {
+    return string(
+        env,
+        "HERALD_SITE_URL",
+        "http://localhost:" + integer(env, "HERALD_PUBLISHER_PORT", DEFAULT_PORT) + "/site");
+  }
+
+  /**
+   * The api's public address: {@code HERALD_PUBLIC_URL}, else the api on this machine ({@code
+   * http://localhost:<HERALD_API_PORT>}). Feeds and the newsletter's own links are served there.
+   */
+  public static String publicUrl(Map<String, String> env) {
+    return string(
+        env,
+        "HERALD_PUBLIC_URL",
+        "http://localhost:" + integer(env, "HERALD_API_PORT", DEFAULT_API_PORT));
   }
 
   /** The JDBC URL of the database, for Flyway. */
@@ -201,7 +239,9 @@ public record PublisherConfig(
   @Override
   public String toString() {
     // The configuration is logged at start-up; the password must not be.
-    return "PublisherConfig[port="
+    return "PublisherConfig[host="
+        + bindHost
+        + ", port="
         + port
         + ", kafka="
         + kafkaBootstrapServers
@@ -229,6 +269,8 @@ public record PublisherConfig(
         + delivery
         + ", "
         + website
+        + ", internalToken="
+        + (internalToken.isPresent() ? "set" : "unset")
         + "]";
   }
 

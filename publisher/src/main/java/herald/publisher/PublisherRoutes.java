@@ -15,6 +15,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -34,20 +35,12 @@ public final class PublisherRoutes {
   private final Handler<RoutingContext> metrics;
   private final Handler<RoutingContext> site;
   private final BooleanSupplier statusRelayHealthy;
-
-  /** Routes over the given parts of a running publisher. */
-  public PublisherRoutes(
-      Vertx vertx,
-      Pool pool,
-      ContentConsumer consumer,
-      PrometheusMeterRegistry registry,
-      Path siteDir) {
-    this(vertx, pool, consumer, registry, siteDir, () -> true);
-  }
+  private final InternalGuard guard;
 
   /**
    * Routes over the given parts of a running publisher, whose readiness also needs the status relay
-   * to reach Kafka (editors would otherwise not see what went out).
+   * to reach Kafka (editors would otherwise not see what went out), and whose internal routes want
+   * {@code internalToken}.
    */
   public PublisherRoutes(
       Vertx vertx,
@@ -55,8 +48,10 @@ public final class PublisherRoutes {
       ContentConsumer consumer,
       PrometheusMeterRegistry registry,
       Path siteDir,
-      BooleanSupplier statusRelayHealthy) {
+      BooleanSupplier statusRelayHealthy,
+      Optional<String> internalToken) {
     this.statusRelayHealthy = statusRelayHealthy;
+    this.guard = new InternalGuard(internalToken);
     this.vertx = vertx;
     this.pool = pool;
     this.consumer = consumer;
@@ -72,9 +67,13 @@ public final class PublisherRoutes {
             .setIncludeHidden(true);
   }
 
-  /** The router; the route table comes first. */
+  /**
+   * The router; the route table comes first. Routes mounted on it later (newsletter, social) are
+   * internal unless {@link InternalGuard} names them public.
+   */
   public Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(guard);
     router.route("/site/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(site);
     router.get("/health/live").handler(this::live);
     router.get("/health/ready").handler(this::ready);

@@ -65,6 +65,7 @@ public final class PublisherVerticle extends VerticleBase {
   private DeliveryWorker worker;
   private StatusRelay relay;
   private HttpServer server;
+  private Router router;
   private long backlogTimer = -1;
 
   /** A publisher with its own metrics registry. */
@@ -196,22 +197,37 @@ public final class PublisherVerticle extends VerticleBase {
                               .refreshBacklog()
                               .onFailure(
                                   e -> LOG.debug("backlog not refreshed: {}", e.toString())));
-              Router router =
+              router =
                   new PublisherRoutes(
-                          vertx, pool, consumer, registry, config.siteDir(), relay::isHealthy)
+                          vertx,
+                          pool,
+                          consumer,
+                          registry,
+                          config.siteDir(),
+                          relay::isHealthy,
+                          config.internalToken())
                       .router();
               social.mount(router);
               newsletter.mount(router);
+              if (config.internalToken().isEmpty()) {
+                LOG.warn(
+                    "HERALD_INTERNAL_TOKEN is not set: the newsletter's editor routes and the"
+                        + " social preview answer nobody, not even the api");
+              }
               return vertx
                   .createHttpServer()
                   .requestHandler(router)
-                  .listen(config.port())
+                  .listen(config.port(), config.bindHost())
                   .compose(srv -> newsletter.start().map(srv));
             })
         .onSuccess(
             s -> {
               server = s;
-              LOG.info("listening on port {}, site in {}", s.actualPort(), config.siteDir());
+              LOG.info(
+                  "listening on {}:{}, site in {}",
+                  config.bindHost(),
+                  s.actualPort(),
+                  config.siteDir());
             })
         // A failed start is not followed by stop(): release what was opened here.
         .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
@@ -237,6 +253,11 @@ public final class PublisherVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return close();
+  }
+
+  /** The router, for the test that walks every route without the internal token. */
+  public Router router() {
+    return router;
   }
 
   /** The port the HTTP server listens on; with port 0 in the configuration, the one it chose. */

@@ -34,6 +34,33 @@ class PublisherConfigTest {
   }
 
   @Test
+  @DisplayName(
+      "links to the site and the api follow the ports, and the bind host is every interface")
+  void neighboursFollowThePorts() {
+    Map<String, String> env = Map.of("HERALD_PUBLISHER_PORT", "18082", "HERALD_API_PORT", "18080");
+    PublisherConfig c = PublisherConfig.fromEnv(env);
+    assertEquals("http://localhost:18082/site", c.website().siteUrl());
+    assertEquals("http://localhost:18080", c.website().feedsUrl());
+    assertEquals(
+        "http://localhost:18082/site",
+        herald.publisher.channel.social.SocialConfig.fromEnv(env).siteUrl());
+    assertEquals("0.0.0.0", c.bindHost());
+    assertEquals(java.util.Optional.empty(), c.internalToken());
+    PublisherConfig told =
+        PublisherConfig.fromEnv(
+            Map.of(
+                "HERALD_SITE_URL", "https://site.example/",
+                "HERALD_PUBLIC_URL", "https://api.example",
+                "HERALD_BIND_HOST", "127.0.0.1",
+                "HERALD_INTERNAL_TOKEN", " t "));
+    assertEquals("https://site.example", told.website().siteUrl());
+    assertEquals("https://api.example", told.website().feedsUrl());
+    assertEquals("127.0.0.1", told.bindHost());
+    assertEquals(java.util.Optional.of("t"), told.internalToken());
+    assertFalse(told.toString().contains(" t "), "the token is not logged");
+  }
+
+  @Test
   @DisplayName("every setting can be overridden by its environment variable")
   void overrides() {
     PublisherConfig c =

@@ -4,6 +4,7 @@ import static herald.api.ApiConfig.doubleOf;
 import static herald.api.ApiConfig.intOf;
 import static herald.api.ApiConfig.longOf;
 
+import herald.api.ApiConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,11 +45,7 @@ public record PartnerConfig(
   public static final long DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
   public static final long DEFAULT_WEBHOOK_POLL_MS = 1000;
   public static final long DEFAULT_ROTATION_OVERLAP_S = 24 * 3600;
-  public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
   public static final int DEFAULT_FEED_SIZE = 50;
-
-  /** Where the publisher serves the website in the all-in-one mode (feed items link there). */
-  public static final String DEFAULT_SITE_URL = "http://localhost:8082/site";
 
   public static final String DEFAULT_FEED_TITLE = "Herald";
 
@@ -78,8 +75,14 @@ public record PartnerConfig(
         Optional.ofNullable(env.get("HERALD_WEBSUB_HUB"))
             .filter(s -> !s.isBlank())
             .map(URI::create),
-        env.getOrDefault("HERALD_PUBLIC_URL", DEFAULT_PUBLIC_URL),
-        env.getOrDefault("HERALD_SITE_URL", DEFAULT_SITE_URL),
+        // The api on this machine, and the publisher's /site/ (feed items link there).
+        nonBlank(env, "HERALD_PUBLIC_URL")
+            .orElse("http://localhost:" + intOf(env, "HERALD_API_PORT", ApiConfig.DEFAULT_PORT)),
+        nonBlank(env, "HERALD_SITE_URL")
+            .orElse(
+                "http://localhost:"
+                    + intOf(env, "HERALD_PUBLISHER_PORT", ApiConfig.DEFAULT_PUBLISHER_PORT)
+                    + "/site"),
         env.getOrDefault("HERALD_FEED_TITLE", DEFAULT_FEED_TITLE),
         intOf(env, "HERALD_FEED_SIZE", DEFAULT_FEED_SIZE));
   }
@@ -102,6 +105,10 @@ public record PartnerConfig(
         siteUrl,
         feedTitle,
         feedSize);
+  }
+
+  private static Optional<String> nonBlank(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
   }
 
   private static String trimSlash(String s) {

@@ -22,6 +22,43 @@ class PartnerConfigTest {
   }
 
   @Test
+  @DisplayName("feed links name the api's and the publisher's ports unless URLs are given")
+  void linksFollowThePorts() {
+    PartnerConfig d = PartnerConfig.fromEnv(Map.of());
+    assertEquals("http://localhost:8080", d.publicUrl());
+    assertEquals("http://localhost:8082/site", d.siteUrl());
+    PartnerConfig moved =
+        PartnerConfig.fromEnv(Map.of("HERALD_API_PORT", "18080", "HERALD_PUBLISHER_PORT", "18082"));
+    assertEquals("http://localhost:18080", moved.publicUrl());
+    assertEquals("http://localhost:18082/site", moved.siteUrl());
+    PartnerConfig told =
+        PartnerConfig.fromEnv(
+            Map.of("HERALD_PUBLIC_URL", "https://api.example/", "HERALD_SITE_URL", "https://x.eu"));
+    assertEquals("https://api.example", told.publicUrl());
+    assertEquals("https://x.eu", told.siteUrl());
+  }
+
+  @Test
+  @DisplayName("the api forwards to the indexer and publisher at their configured ports")
+  void forwardsFollowThePorts() {
+    herald.api.ApiConfig d = herald.api.ApiConfig.fromEnv(Map.of());
+    assertEquals("http://127.0.0.1:8081", d.indexerUrl());
+    assertEquals("http://127.0.0.1:8082", d.publisherUrl());
+    assertEquals("0.0.0.0", d.bindHost());
+    herald.api.ApiConfig moved =
+        herald.api.ApiConfig.fromEnv(
+            Map.of("HERALD_INDEXER_PORT", "18081", "HERALD_PUBLISHER_PORT", "18082"));
+    assertEquals("http://127.0.0.1:18081", moved.indexerUrl());
+    assertEquals("http://127.0.0.1:18082", moved.publisherUrl());
+    herald.api.ApiConfig told =
+        herald.api.ApiConfig.fromEnv(
+            Map.of(
+                "HERALD_PUBLISHER_URL", "http://publisher:9000", "HERALD_BIND_HOST", "10.0.0.5"));
+    assertEquals("http://publisher:9000", told.publisherUrl());
+    assertEquals("http://10.0.0.5:8081", told.indexerUrl());
+  }
+
+  @Test
   @DisplayName("a setting that is not a number is refused with its name")
   void notANumber() {
     for (String name :

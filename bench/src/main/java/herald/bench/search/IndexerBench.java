@@ -61,6 +61,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * it, BENCH_SEARCH_ONLY measures only the searches again and BENCH_CPU_ONLY only their CPU.
  */
 public final class IndexerBench {
+  /** The indexer's admin routes want the internal token. */
+  private static final String TOKEN = "bench-internal-token";
+
   private static final String[] LOCALES = {"sr-Latn", "sr-Cyrl", "ru", "hr", "mk", "bg"};
   private static final String[] TYPES = {"article", "event", "publication", "statement"};
 
@@ -105,12 +108,13 @@ public final class IndexerBench {
       try {
         IndexerConfig config =
             new IndexerConfig(
-                0,
-                kafka.bootstrapServers(),
-                topic,
-                "bench-" + UUID.randomUUID(),
-                dir,
-                dir.resolve("index"));
+                    0,
+                    kafka.bootstrapServers(),
+                    topic,
+                    "bench-" + UUID.randomUUID(),
+                    dir,
+                    dir.resolve("index"))
+                .withInternalToken(TOKEN);
         long t1 = System.nanoTime();
         IndexerVerticle indexer = new IndexerVerticle(config);
         vertx.deployVerticle(indexer).await(120, TimeUnit.SECONDS);
@@ -170,7 +174,11 @@ public final class IndexerBench {
     long t2 = System.nanoTime();
     int code =
         http.request(HttpMethod.POST, port, "127.0.0.1", "/v1/admin/index/rebuild")
-            .compose(r -> r.send().map(resp -> resp.statusCode()))
+            .compose(
+                r ->
+                    r.putHeader("X-Herald-Internal-Token", TOKEN)
+                        .send()
+                        .map(resp -> resp.statusCode()))
             .await(10, TimeUnit.SECONDS);
     if (code != 202) {
       throw new IllegalStateException("rebuild answered " + code);
@@ -396,7 +404,8 @@ public final class IndexerBench {
 
   private static JsonObject status(HttpClient http, int port) throws Exception {
     return http.request(HttpMethod.GET, port, "127.0.0.1", "/v1/admin/index")
-        .compose(r -> r.send().compose(resp -> resp.body()))
+        .compose(
+            r -> r.putHeader("X-Herald-Internal-Token", TOKEN).send().compose(resp -> resp.body()))
         .map(Buffer::toJsonObject)
         .await(30, TimeUnit.SECONDS);
   }

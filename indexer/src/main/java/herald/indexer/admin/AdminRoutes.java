@@ -6,57 +6,29 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Operator endpoints of the index: its state, and a rebuild from the log.
  *
- * <p>The api is the public front door and checks the admin key before forwarding here; when {@code
- * HERALD_INTERNAL_TOKEN} is set, these routes also require it in {@code X-Herald-Internal-Token},
- * so that only the api (or an operator who has the token) can reach them on the indexer's port.
+ * <p>The api is the public front door and checks the admin key before forwarding here; on the
+ * indexer's port these routes answer only the internal token ({@link
+ * herald.indexer.http.InternalGuard}).
  */
 public final class AdminRoutes {
-  /** Header that carries the shared secret between the api and the indexer. */
-  public static final String TOKEN_HEADER = "X-Herald-Internal-Token";
-
   private final Vertx vertx;
-  private final Optional<String> token;
   private final IndexRebuilder rebuilder;
   private final Supplier<JsonObject> status;
 
-  public AdminRoutes(
-      Vertx vertx, Optional<String> token, IndexRebuilder rebuilder, Supplier<JsonObject> status) {
+  public AdminRoutes(Vertx vertx, IndexRebuilder rebuilder, Supplier<JsonObject> status) {
     this.vertx = vertx;
-    this.token = token;
     this.rebuilder = rebuilder;
     this.status = status;
   }
 
   public void mount(Router router) {
-    router.route("/v1/admin/*").handler(this::authorize);
     router.get("/v1/admin/index").handler(this::show);
     router.post("/v1/admin/index/rebuild").handler(this::rebuild);
-  }
-
-  private void authorize(RoutingContext ctx) {
-    if (token.isPresent()) {
-      String given = ctx.request().getHeader(TOKEN_HEADER);
-      if (given == null
-          || !MessageDigest.isEqual(
-              given.getBytes(StandardCharsets.UTF_8),
-              token.get().getBytes(StandardCharsets.UTF_8))) {
-        throw new ProblemException(
-            Problem.of(
-                401,
-                "unauthorized",
-                "Unauthorized",
-                "The admin endpoints of the indexer need the " + TOKEN_HEADER + " header."));
-      }
-    }
-    ctx.next();
   }
 
   private void show(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package herald.publisher.channel.newsletter;
 
+import herald.publisher.PublisherConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,9 @@ import java.util.Map;
  * @param secret the key that signs confirmation and unsubscribe links; from {@code
  *     HERALD_NEWSLETTER_SECRET}, else generated once and kept in {@code <data dir>/newsletter.key}
  * @param rate messages per second when sending an issue; 0 for as fast as the server takes them
- * @param publicUrl where subscribers reach {@code /v1/newsletter/...} (links in the mail)
+ * @param publicUrl where subscribers reach {@code /v1/newsletter/...} (links in the mail): {@code
+ *     HERALD_NEWSLETTER_PUBLIC_URL}, else the api's public address, which forwards them here
  * @param siteUrl the public website that items link to
- * @param internalToken when set, {@code /v1/manage/newsletter/...} requires it in {@code
- *     X-Herald-Internal-Token}
  * @param locales the allowed locales; the first is the default one
  */
 public record NewsletterConfig(
@@ -36,7 +36,6 @@ public record NewsletterConfig(
     byte[] secret,
     String publicUrl,
     String siteUrl,
-    String internalToken,
     String name,
     List<String> locales,
     Duration confirmTtl) {
@@ -46,8 +45,6 @@ public record NewsletterConfig(
   public static final String DEFAULT_FROM = "Herald newsletter <newsletter@herald.localhost>";
   public static final double DEFAULT_RATE = 50;
   public static final int DEFAULT_CONCURRENCY = 8;
-  public static final String DEFAULT_PUBLIC_URL = "http://localhost:8082";
-  public static final String DEFAULT_SITE_URL = "http://localhost:8082/site";
   public static final String DEFAULT_NAME = "Herald newsletter";
   public static final String DEFAULT_LOCALES =
       "en,sr-Latn,sr-Cyrl,hr,bs,sl,mk,bg,sq,ro,el,me,ru,uk,hu,tr,de,fr";
@@ -65,7 +62,6 @@ public record NewsletterConfig(
     locales = List.copyOf(locales);
     publicUrl = trimSlash(publicUrl);
     siteUrl = trimSlash(siteUrl);
-    internalToken = internalToken == null || internalToken.isBlank() ? null : internalToken;
     smtpUser = smtpUser == null || smtpUser.isBlank() ? null : smtpUser;
   }
 
@@ -94,9 +90,8 @@ public record NewsletterConfig(
         secret == null || secret.isBlank()
             ? keptSecret(dataDir.resolve(SECRET_FILE))
             : secret.trim().getBytes(StandardCharsets.UTF_8),
-        string(env, "HERALD_NEWSLETTER_PUBLIC_URL", DEFAULT_PUBLIC_URL),
-        string(env, "HERALD_SITE_URL", DEFAULT_SITE_URL),
-        env.get("HERALD_INTERNAL_TOKEN"),
+        string(env, "HERALD_NEWSLETTER_PUBLIC_URL", PublisherConfig.publicUrl(env)),
+        PublisherConfig.siteUrl(env),
         string(env, "HERALD_NEWSLETTER_NAME", DEFAULT_NAME),
         Arrays.stream(string(env, "HERALD_LOCALES", DEFAULT_LOCALES).split(","))
             .map(String::trim)
@@ -143,8 +138,6 @@ public record NewsletterConfig(
         + rate
         + "/s, publicUrl="
         + publicUrl
-        + ", internalToken="
-        + (internalToken == null ? "off" : "on")
         + "]";
   }
 

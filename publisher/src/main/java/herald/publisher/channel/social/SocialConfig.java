@@ -1,5 +1,6 @@
 package herald.publisher.channel.social;
 
+import herald.publisher.PublisherConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +21,6 @@ import java.util.Set;
  */
 public record SocialConfig(List<SocialAccount> accounts, String siteUrl, Duration timeout) {
 
-  public static final String DEFAULT_SITE_URL = "http://localhost:8082/site";
   public static final int DEFAULT_TIMEOUT_SECONDS = 8;
 
   public SocialConfig {
@@ -51,7 +51,6 @@ public record SocialConfig(List<SocialAccount> accounts, String siteUrl, Duratio
         accounts.add(SocialAccount.fromJson(account));
       }
     }
-    String site = env.getOrDefault("HERALD_SITE_URL", "");
     String timeout = env.getOrDefault("HERALD_SOCIAL_TIMEOUT_SECONDS", "");
     int seconds;
     try {
@@ -59,7 +58,6 @@ public record SocialConfig(List<SocialAccount> accounts, String siteUrl, Duratio
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("HERALD_SOCIAL_TIMEOUT_SECONDS must be an integer", e);
     }
-    return new SocialConfig(
-        accounts, site.isBlank() ? DEFAULT_SITE_URL : site.trim(), Duration.ofSeconds(seconds));
+    return new SocialConfig(accounts, PublisherConfig.siteUrl(env), Duration.ofSeconds(seconds));
   }
 }

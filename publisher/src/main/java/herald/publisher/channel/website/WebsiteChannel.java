@@ -115,7 +115,7 @@ public final class WebsiteChannel implements Channel {
         siteDir,
         new InMemoryWebsiteIndex(),
         new PublisherConfig.WebsiteSettings(
-            PublisherConfig.DEFAULT_SITE_URL,
+            PublisherConfig.siteUrl(Map.of()),
             PublisherConfig.DEFAULT_SITE_PAGE_SIZE,
             Optional.empty(),
             Optional.empty()));
