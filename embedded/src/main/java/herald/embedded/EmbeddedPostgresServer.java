@@ -25,7 +25,13 @@ import org.slf4j.LoggerFactory;
  * it survives restarts.
  *
  * <p>Layout of {@code dataDir}: {@code pgdata/} is the cluster (initdb'd on first start, reused
- * afterwards) and {@code postgres.log} the server's output.
+ * afterwards), {@code postgres.log} the server's output and {@code superuser.password} the
+ * superuser's password (generated on first start, owner-only). Every connection, also on loopback,
+ * needs that password: another user of the machine must not get into the database.
+ *
+ * <p>NOTE: zonky's initdb trusts every local connection; on the very first start of a directory
+ * that lasts from initdb until the password is set and {@code pg_hba.conf} replaced, a moment
+ * before anything else connects. Later starts write {@code pg_hba.conf} before the server starts.
  *
  * <p>NOTE: zonky runs the server with {@code fsync=off}; commits are written to the OS before they
  * are acknowledged ({@code synchronous_commit=on}), so they survive the server or this JVM being
@@ -36,8 +42,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   /** The database the services use. */
   public static final String DATABASE = "herald";
 
-  /** The superuser initdb creates; authentication is {@code trust} on loopback. */
+  /** The superuser initdb creates; it logs in with the password kept beside the cluster. */
   public static final String USER = "postgres";
+
+  /** The file beside {@code pgdata/} that keeps the superuser's password. */
+  public static final String PASSWORD_FILE = "superuser.password";
+
+  /** Every connection authenticates with a password (SCRAM), local socket and loopback alike. */
+  static final String HBA =
+      """
+      # Written by Herald on every start: every connection needs the superuser's password,
+      # kept in ../superuser.password.
+      local all all scram-sha-256
+      host all all 127.0.0.1/32 scram-sha-256
+      host all all ::1/128 scram-sha-256
+      """;
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
   private static final String LOOPBACK = "127.0.0.1";
@@ -53,10 +72,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   private final PgSettings settings;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+  private EmbeddedPostgresServer(
+      EmbeddedPostgres postgres, Path dataDir, Path pgdata, String password) {
     this.postgres = postgres;
     this.dataDir = dataDir;
-    PgSettings admin = new PgSettings(LOOPBACK, postgres.getPort(), "postgres", USER, "");
+    PgSettings admin = new PgSettings(LOOPBACK, postgres.getPort(), "postgres", USER, password);
+    requirePassword(admin, dataDir, pgdata);
     this.settings = PgDatabases.createIfAbsent(admin, DATABASE);
   }
 
@@ -68,9 +89,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     Path dir = dataDir.toAbsolutePath();
     Path pgdata = dir.resolve("pgdata");
     EmbeddedPostgres postgres;
+    String password;
     try {
       Files.createDirectories(dir);
       stopOrphan(pgdata);
+      Path passwordFile = dir.resolve(PASSWORD_FILE);
+      boolean passwordKept = Files.exists(passwordFile);
+      password = passwordKept ? Files.readString(passwordFile).strip() : newPassword();
+      if (passwordKept && Files.exists(pgdata.resolve("PG_VERSION"))) {
+        // The password was set on an earlier start: want it from the first connection on.
+        Files.writeString(pgdata.resolve("pg_hba.conf"), HBA);
+      }
       // A file, not zonky's default pipe: the postmaster outlives a pipe reader if this JVM dies.
       Redirect log = Redirect.appendTo(dir.resolve("postgres.log").toFile());
       postgres =
@@ -86,6 +115,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
               .setLocaleConfig("locale-provider", "builtin")
               .setLocaleConfig("builtin-locale", "C.UTF-8")
               .setPGStartupWait(STARTUP_WAIT)
+              // zonky's own readiness check logs in too.
+              .setConnectConfig("password", password)
               .setOutputRedirector(log)
               .setErrorRedirector(log)
               .start();
@@ -95,13 +126,54 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           e);
     }
     try {
-      EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dir);
+      EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dir, pgdata, password);
       LOG.info("PostgreSQL listening on {} (data in {})", server.settings, pgdata);
       return server;
     } catch (RuntimeException e) {
       closeQuietly(postgres);
       throw e;
     }
+  }
+
+  /**
+   * Gives the superuser its password (a new cluster, or one from before passwords) and from then on
+   * wants it from every connection.
+   */
+  private static void requirePassword(PgSettings admin, Path dataDir, Path pgdata) {
+    try (java.sql.Connection c = PgDatabases.connect(admin);
+        java.sql.Statement s = c.createStatement()) {
+      // DDL takes no parameters; the password is base64url, so it needs no escaping.
+      s.execute("ALTER ROLE " + USER + " PASSWORD '" + admin.password() + "'");
+      // NOTE: order: the file is kept once the role has the password, and only then is the
+      // password required; a crash in between leaves a directory the next start can still use.
+      keep(dataDir.resolve(PASSWORD_FILE), admin.password());
+      Files.writeString(pgdata.resolve("pg_hba.conf"), HBA);
+      s.execute("SELECT pg_reload_conf()");
+    } catch (java.sql.SQLException | IOException e) {
+      throw new IllegalStateException("could not require a password on " + admin, e);
+    }
+  }
+
+  private static String newPassword() {
+    byte[] raw = new byte[24];
+    new java.security.SecureRandom().nextBytes(raw);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+
+  /** Writes the password to {@code file}, owner-only, whole or not at all. */
+  private static void keep(Path file, String password) throws IOException {
+    if (Files.exists(file)) {
+      return;
+    }
+    Path tmp = Files.createTempFile(file.getParent(), "." + PASSWORD_FILE, ".tmp");
+    try {
+      Files.setPosixFilePermissions(
+          tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: the data directory's own protection has to do.
+    }
+    Files.writeString(tmp, password + "\n");
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The {@value #DATABASE} database as the {@value #USER} superuser. */

@@ -2,8 +2,13 @@ package herald.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +52,54 @@ class EmbeddedPostgresServerTest {
     try (EmbeddedPostgresServer again = EmbeddedPostgresServer.start(dataDir, 0)) {
       assertEquals("Сарајево, 2025", Sql.queryString(again.settings(), "SELECT body FROM note"));
     }
+  }
+
+  @Test
+  @DisplayName("the superuser needs its password, which is generated once and kept owner-only")
+  void passwordRequired() throws Exception {
+    String password;
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0)) {
+      PgSettings herald = server.settings();
+      password = herald.password();
+      assertTrue(password.length() >= 24, "a generated password");
+      Path file = dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE);
+      assertEquals(password, Files.readString(file).strip());
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+      refused(herald, "");
+      refused(herald, "guess");
+      assertEquals("1", Sql.queryString(herald, "SELECT 1"));
+    }
+    try (EmbeddedPostgresServer again = EmbeddedPostgresServer.start(dataDir, 0)) {
+      assertEquals(password, again.settings().password());
+      refused(again.settings(), "");
+      assertEquals("1", Sql.queryString(again.settings(), "SELECT 1"));
+    }
+  }
+
+  @Test
+  @DisplayName("a cluster from before passwords gets one on its next start")
+  void olderClusterGetsAPassword() throws Exception {
+    try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0)) {
+      Sql.execute(server.settings(), "ALTER ROLE postgres PASSWORD NULL");
+      Files.writeString(
+          dataDir.resolve("pgdata").resolve("pg_hba.conf"),
+          "local all all trust\nhost all all 127.0.0.1/32 trust\n");
+    }
+    Files.delete(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE));
+    try (EmbeddedPostgresServer again = EmbeddedPostgresServer.start(dataDir, 0)) {
+      refused(again.settings(), "");
+      assertEquals("1", Sql.queryString(again.settings(), "SELECT 1"));
+      assertTrue(Files.exists(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE)));
+    }
+  }
+
+  static void refused(PgSettings server, String password) {
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () -> DriverManager.getConnection(server.jdbcUrl(), server.user(), password).close());
+    assertTrue(
+        e.getMessage().contains("password"), "refused for want of the password: " + e.getMessage());
   }
 
   @Test
