@@ -1,6 +1,6 @@
 package herald.publisher;
 
-import herald.publisher.consumer.ContentConsumer;
+import herald.events.ConsumerLoop;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
@@ -31,7 +31,7 @@ public final class PublisherRoutes {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final ContentConsumer consumer;
+  private final ConsumerLoop consumer;
   private final Handler<RoutingContext> metrics;
   private final Handler<RoutingContext> site;
   private final BooleanSupplier statusRelayHealthy;
@@ -45,7 +45,7 @@ public final class PublisherRoutes {
   public PublisherRoutes(
       Vertx vertx,
       Pool pool,
-      ContentConsumer consumer,
+      ConsumerLoop consumer,
       PrometheusMeterRegistry registry,
       Path siteDir,
       BooleanSupplier statusRelayHealthy,
@@ -93,7 +93,7 @@ public final class PublisherRoutes {
 
   /** Ready when the database answers, the consumer is running and status events go out. */
   private void ready(RoutingContext ctx) {
-    ContentConsumer.State consumerState = consumer.state();
+    ConsumerLoop.Status consumerStatus = consumer.status();
     pool.query("SELECT 1")
         .execute()
         .timeout(READY_DB_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -102,7 +102,7 @@ public final class PublisherRoutes {
         .onSuccess(
             dbUp -> {
               boolean relayUp = statusRelayHealthy.getAsBoolean();
-              boolean up = dbUp && relayUp && consumerState == ContentConsumer.State.RUNNING;
+              boolean up = dbUp && relayUp && consumerStatus.ready();
               JsonObject body =
                   new JsonObject()
                       .put("status", up ? "UP" : "DOWN")
@@ -110,7 +110,7 @@ public final class PublisherRoutes {
                           "checks",
                           new JsonObject()
                               .put("database", dbUp ? "UP" : "DOWN")
-                              .put("consumer", consumerState.name())
+                              .put("consumer", consumerStatus.state().name())
                               .put("statusRelay", relayUp ? "UP" : "DOWN"));
               ctx.response()
                   .setStatusCode(up ? 200 : 503)

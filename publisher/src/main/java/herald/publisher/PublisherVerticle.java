@@ -1,6 +1,11 @@
 package herald.publisher;
 
+import herald.events.ConsumerLoop;
+import herald.events.ContentEventCodec;
+import herald.events.DeliveryCommand;
+import herald.events.DeliveryEventCodec;
 import herald.events.DeliveryTopics;
+import herald.events.GroupConsumers;
 import herald.events.Topics;
 import herald.publisher.channel.Channel;
 import herald.publisher.channel.newsletter.NewsletterConfig;
@@ -10,8 +15,6 @@ import herald.publisher.channel.social.SocialConfig;
 import herald.publisher.channel.website.CachedWebsiteIndex;
 import herald.publisher.channel.website.WebsiteChannel;
 import herald.publisher.channel.website.WebsitePageRepository;
-import herald.publisher.consumer.CommandConsumer;
-import herald.publisher.consumer.ContentConsumer;
 import herald.publisher.delivery.DeliveryRepository;
 import herald.publisher.delivery.DeliveryService;
 import herald.publisher.delivery.DeliveryWorker;
@@ -60,8 +63,8 @@ public final class PublisherVerticle extends VerticleBase {
   private SocialChannel social;
 
   private Pool pool;
-  private ContentConsumer consumer;
-  private CommandConsumer commands;
+  private ConsumerLoop consumer;
+  private ConsumerLoop commands;
   private DeliveryWorker worker;
   private StatusRelay relay;
   private HttpServer server;
@@ -166,28 +169,36 @@ public final class PublisherVerticle extends VerticleBase {
               deliveries.onStatusWritten(relay::wake);
               relay.start();
               worker.start();
+              // The consumer only records each event's deliveries (the workers deliver them), so
+              // a batch of 100 is handled well inside max.poll.interval.ms.
               consumer =
-                  new ContentConsumer(
-                      config.kafkaBootstrapServers(),
-                      config.consumerGroup(),
-                      config.contentTopic(),
-                      deliveries::record,
-                      registry);
+                  ConsumerLoop.builder(
+                          "publisher-content",
+                          GroupConsumers.properties(
+                              config.kafkaBootstrapServers(), config.consumerGroup(), 100),
+                          config.contentTopic())
+                      .metrics(registry)
+                      .eachRecord(
+                          r ->
+                              deliveries.record(
+                                  ContentEventCodec.fromRecord(r),
+                                  ContentEventCodec.header(r.headers(), ContentEventCodec.H_ID)))
+                      .build();
               consumer.start();
+              // NOTE: a new group starts at the earliest command, so that none sent before its
+              // first assignment is lost; replaying an old retry is harmless (see
+              // DeliveryService#retry).
               commands =
-                  new CommandConsumer(
-                      config.kafkaBootstrapServers(),
-                      config.consumerGroup() + "-commands",
-                      config.commandTopic(),
-                      command -> {
-                        if (deliveries.retry(command.deliveryId()).isEmpty()) {
-                          LOG.info(
-                              "retry of delivery {} asked by {} changes nothing: unknown, not"
-                                  + " dead, or a newer version exists",
-                              command.deliveryId(),
-                              command.requestedBy());
-                        }
-                      });
+                  ConsumerLoop.builder(
+                          "publisher-commands",
+                          GroupConsumers.properties(
+                              config.kafkaBootstrapServers(),
+                              config.consumerGroup() + "-commands",
+                              100),
+                          config.commandTopic())
+                      .metrics(registry)
+                      .eachRecord(r -> retry(deliveries, DeliveryEventCodec.commandFromRecord(r)))
+                      .build();
               commands.start();
               backlogTimer =
                   vertx.setPeriodic(
@@ -231,6 +242,17 @@ public final class PublisherVerticle extends VerticleBase {
             })
         // A failed start is not followed by stop(): release what was opened here.
         .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** Runs an editor's retry again; one that changes nothing is only logged. */
+  private static void retry(DeliveryService deliveries, DeliveryCommand command) {
+    if (deliveries.retry(command.deliveryId()).isEmpty()) {
+      LOG.info(
+          "retry of delivery {} asked by {} changes nothing: unknown, not dead, or a newer version"
+              + " exists",
+          command.deliveryId(),
+          command.requestedBy());
+    }
   }
 
   /**
@@ -288,8 +310,8 @@ public final class PublisherVerticle extends VerticleBase {
       HttpServer s = server;
       closed = closed.compose(v -> s.close());
     }
-    ContentConsumer c = consumer;
-    CommandConsumer cc = commands;
+    ConsumerLoop c = consumer;
+    ConsumerLoop cc = commands;
     DeliveryWorker w = worker;
     StatusRelay r = relay;
     closed =
