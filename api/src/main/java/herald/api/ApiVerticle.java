@@ -45,7 +45,9 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -75,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
   private PartnerModule partners;
   private HttpServer server;
   private Router router;
+  private final Map<String, Supplier<Future<String>>> extraReadiness = new LinkedHashMap<>();
 
   public ApiVerticle(ApiConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -83,6 +86,16 @@ public final class ApiVerticle extends VerticleBase {
 
   public ApiVerticle(ApiConfig config) {
     this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * Adds a condition to {@code /health/ready}, reported under {@code name}: its future's value when
+   * it succeeds, and not ready when it fails (e.g. the all-in-one's demo content not yet
+   * searchable). Call before deploying.
+   */
+  public ApiVerticle withReadinessCheck(String name, Supplier<Future<String>> check) {
+    extraReadiness.put(name, check);
+    return this;
   }
 
   /** The port the HTTP server listens on (useful when configured as 0). */
@@ -330,6 +343,15 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> readiness() {
+    Future<JsonObject> checks = coreReadiness();
+    for (Map.Entry<String, Supplier<Future<String>>> extra : extraReadiness.entrySet()) {
+      checks =
+          checks.compose(d -> extra.getValue().get().map(state -> d.put(extra.getKey(), state)));
+    }
+    return checks;
+  }
+
+  private Future<JsonObject> coreReadiness() {
     return pool.query("select 1")
         .execute()
         .map(

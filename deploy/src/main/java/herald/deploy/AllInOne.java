@@ -22,13 +22,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Herald on one machine: an embedded PostgreSQL, a Kafka broker in a child JVM, and the api,
@@ -36,6 +41,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AllInOne implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+  // What the console shows of a start (logback.xml prints this logger's lines bare, and sends the
+  // other INFO lines to the log file only).
+  private static final Logger STEPS = LoggerFactory.getLogger("herald.start");
+  // The demo is reported searchable only after the indexer caught up; beyond this it is reported
+  // as still loading, and start() returns anyway.
+  private static final Duration DEMO_WAIT = Duration.ofMinutes(5);
 
   /**
    * Where the services listen unless {@code HERALD_BIND_HOST} says otherwise: this machine only.
@@ -53,6 +64,7 @@ public final class AllInOne implements AutoCloseable {
   private final PublisherVerticle publisher;
   private final Path siteDir;
   private final LocalSmtpSink mail;
+  private final List<String> deployments;
 
   private AllInOne(
       Path dataDir,
@@ -65,7 +77,8 @@ public final class AllInOne implements AutoCloseable {
       IndexerVerticle indexer,
       PublisherVerticle publisher,
       Path siteDir,
-      LocalSmtpSink mail) {
+      LocalSmtpSink mail,
+      List<String> deployments) {
     this.dataDir = dataDir;
     this.infra = infra;
     this.vertx = vertx;
@@ -77,11 +90,17 @@ public final class AllInOne implements AutoCloseable {
     this.publisher = publisher;
     this.siteDir = siteDir;
     this.mail = mail;
+    this.deployments = deployments;
   }
 
   public static void main(String[] args) throws Exception {
+    // Lucene logs through java.util.logging: route it to the same log, in the same format.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    long started = System.nanoTime();
     AllInOne herald = start(System.getenv());
-    Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(herald::stopOnExit, "herald-shutdown"));
+    STEPS.info("Ready in {}.", seconds(started));
     herald.printBanner();
   }
 
@@ -95,7 +114,12 @@ public final class AllInOne implements AutoCloseable {
             .toAbsolutePath()
             .normalize();
     Files.createDirectories(dataDir);
-    LOG.info("data directory {}", dataDir);
+    STEPS.info("Starting Herald; data in {}, log in {}", dataDir, dataDir.resolve("herald.log"));
+    STEPS.info(
+        "  PostgreSQL and the Kafka broker{}…",
+        Files.isDirectory(dataDir.resolve("postgres"))
+            ? ""
+            : " (first start: creating their data)");
     Infrastructure infra = Infrastructure.fromEnv(env, dataDir);
     Vertx vertx = null;
     LocalSmtpSink mail = null;
@@ -133,13 +157,23 @@ public final class AllInOne implements AutoCloseable {
 
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       vertx = Vertx.vertx();
+      List<String> deployments = new ArrayList<>();
+      STEPS.info("  indexer (search)…");
       IndexerVerticle indexer = new IndexerVerticle(IndexerConfig.fromEnv(services), registry);
-      await(vertx.deployVerticle(indexer));
+      deployments.add(await(vertx.deployVerticle(indexer)));
+      STEPS.info("  publisher (website, social, newsletter)…");
       PublisherConfig publisherConfig = PublisherConfig.fromEnv(services);
       PublisherVerticle publisher = new PublisherVerticle(publisherConfig, registry);
-      await(vertx.deployVerticle(publisher));
+      deployments.add(await(vertx.deployVerticle(publisher)));
+      STEPS.info("  api…");
+      boolean seed = !"false".equalsIgnoreCase(env.getOrDefault("HERALD_SEED", "true"));
+      DemoReadiness demo = new DemoReadiness();
       ApiVerticle api = new ApiVerticle(ApiConfig.fromEnv(services), registry);
-      await(vertx.deployVerticle(api));
+      if (seed) {
+        Vertx v = vertx;
+        api.withReadinessCheck("demo", () -> v.executeBlocking(demo::check));
+      }
+      deployments.add(await(vertx.deployVerticle(api)));
 
       AllInOne herald =
           new AllInOne(
@@ -153,9 +187,15 @@ public final class AllInOne implements AutoCloseable {
               indexer,
               publisher,
               publisherConfig.siteDir(),
-              mail);
-      if (!"false".equalsIgnoreCase(env.getOrDefault("HERALD_SEED", "true"))) {
-        new DemoContent(herald.apiUrl(), adminKey).loadOnce(dataDir.resolve("seeded"));
+              mail,
+              deployments);
+      if (seed) {
+        DemoContent content = new DemoContent(herald.apiUrl(), adminKey);
+        Path marker = dataDir.resolve("seeded");
+        if (!Files.exists(marker)) {
+          STEPS.info("  demo content: the seed newsletter's entries…");
+        }
+        demo.await(content, content.loadOnce(marker));
       }
       return herald;
     } catch (Exception | Error e) {
@@ -244,12 +284,21 @@ public final class AllInOne implements AutoCloseable {
             + "\" "
             + api
             + "/v1/manage/types");
-    System.out.println("Stop with Ctrl+C; data stays in " + dataDir + ".");
+    System.out.println("Stop with Ctrl+C (or SIGTERM); data stays in " + dataDir + ".");
   }
 
+  /**
+   * Stops in order: the api (no new requests or publishes), the publisher, the indexer, then the
+   * servers they use; each service drains what it has in flight as its stop says.
+   */
   @Override
   public void close() {
     try {
+      // NOTE: one at a time, newest first: the api feeds the other two through Kafka, and a
+      // service stopping after the broker or PostgreSQL would log every failed retry.
+      for (String id : deployments.reversed()) {
+        vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
       vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("services did not stop cleanly", e);
@@ -258,6 +307,76 @@ public final class AllInOne implements AutoCloseable {
       mail.stop();
     }
     infra.close();
+  }
+
+  /** The shutdown hook's work (Ctrl+C, SIGTERM): a clean stop and one line to say so. */
+  private void stopOnExit() {
+    long started = System.nanoTime();
+    System.out.print("Stopping Herald… ");
+    System.out.flush();
+    close();
+    System.out.println("stopped in " + seconds(started) + "; data stays in " + dataDir + ".");
+    System.out.flush();
+  }
+
+  private static String seconds(long sinceNanos) {
+    return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - sinceNanos) / 1e9);
+  }
+
+  /**
+   * The all-in-one's promise that the demo is there: {@code /health/ready} says so only once every
+   * demo entry published on this start is found by the search.
+   */
+  private static final class DemoReadiness {
+    private volatile DemoContent content;
+    private volatile Set<String> pending = Set.of();
+
+    /** Loaded: waits (up to {@link #DEMO_WAIT}) until the search finds {@code published}. */
+    void await(DemoContent content, Set<String> published) throws InterruptedException {
+      this.content = content;
+      this.pending = published;
+      if (published.isEmpty()) {
+        return;
+      }
+      STEPS.info("  waiting for the search to find the {} demo entries…", published.size());
+      long deadline = System.nanoTime() + DEMO_WAIT.toNanos();
+      while (true) {
+        try {
+          check();
+          return;
+        } catch (IllegalStateException notYet) {
+          if (System.nanoTime() - deadline > 0) {
+            LOG.warn(
+                "{} after {}; /health/ready says so until it is", notYet.getMessage(), DEMO_WAIT);
+            return;
+          }
+          Thread.sleep(250);
+        }
+      }
+    }
+
+    /** "LOADED", or fails while published demo entries are not searchable yet. */
+    String check() {
+      Set<String> waiting = pending;
+      if (waiting.isEmpty()) {
+        return "LOADED";
+      }
+      Set<String> missing;
+      try {
+        missing = content.notYetSearchable(waiting);
+      } catch (IOException e) {
+        throw new IllegalStateException("demo content: the search does not answer: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("demo content: interrupted", e);
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "demo content: " + missing.size() + " entries not searchable yet");
+      }
+      pending = Set.of();
+      return "LOADED";
+    }
   }
 
   /** The SMTP sink on HERALD_SMTP_PORT (default 2525), or on any free port when that is taken. */
@@ -341,7 +460,8 @@ public final class AllInOne implements AutoCloseable {
     return bindHost.contains(":") && !bindHost.startsWith("[") ? "[" + bindHost + "]" : bindHost;
   }
 
+  /** No time limit: a slow machine starts slowly, and the step printed last says what is slow. */
   private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    return f.toCompletionStage().toCompletableFuture().get();
   }
 }

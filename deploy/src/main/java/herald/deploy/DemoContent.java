@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,23 +39,55 @@ public final class DemoContent {
     this.adminKey = adminKey;
   }
 
-  /** Loads the demo content unless the marker file says it was loaded before. */
-  public void loadOnce(Path marker) throws IOException, InterruptedException {
+  /**
+   * Loads the demo content unless the marker file says it was loaded before; returns the ids of the
+   * entries it published (none when it was loaded before).
+   */
+  public Set<String> loadOnce(Path marker) throws IOException, InterruptedException {
     if (Files.exists(marker)) {
-      return;
+      return Set.of();
     }
-    int published = load();
+    Set<String> published = load();
     Files.writeString(marker, "demo content loaded\n", StandardCharsets.UTF_8);
     LOG.info(
         "loaded the demo content model and published {} entries from the seed newsletter",
-        published);
+        published.size());
+    return published;
+  }
+
+  /**
+   * Of {@code ids}, those that the search does not find yet: the indexer catches up with the
+   * publishes a little after they are made.
+   */
+  public Set<String> notYetSearchable(Set<String> ids) throws IOException, InterruptedException {
+    Set<String> missing = new HashSet<>(ids);
+    String types =
+        new JsonArray(resource("seed/model.json"))
+            .stream().map(t -> ((JsonObject) t).getString("id")).collect(Collectors.joining(","));
+    String cursor = null;
+    do {
+      String path =
+          "/v1/search?limit=100&type="
+              + types
+              + (cursor == null
+                  ? ""
+                  : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+      HttpResponse<String> page = send("GET", path, null);
+      if (page.statusCode() != 200) {
+        return missing;
+      }
+      JsonObject body = new JsonObject(page.body());
+      body.getJsonArray("hits").forEach(h -> missing.remove(((JsonObject) h).getString("id")));
+      cursor = body.getString("nextCursor");
+    } while (cursor != null && !missing.isEmpty());
+    return missing;
   }
 
   /**
    * Creates the types and publishes the entries; whatever exists already (409) is left alone, so an
-   * interrupted load can simply run again.
+   * interrupted load can simply run again. Returns the ids of the entries published.
    */
-  public int load() throws IOException, InterruptedException {
+  public Set<String> load() throws IOException, InterruptedException {
     JsonArray types = new JsonArray(resource("seed/model.json"));
     for (Object t : types) {
       HttpResponse<String> r = send("POST", "/v1/manage/types", ((JsonObject) t).encode());
@@ -59,7 +95,7 @@ public final class DemoContent {
         throw new IllegalStateException("could not create demo type: " + r.body());
       }
     }
-    int published = 0;
+    Set<String> published = new HashSet<>();
     Map<String, String> ids = new HashMap<>();
     JsonArray entries = new JsonArray(resource("seed/entries.json"));
     for (Object o : entries) {
@@ -95,7 +131,7 @@ public final class DemoContent {
       if (pub.statusCode() != 200) {
         throw new IllegalStateException("could not publish demo entry: " + pub.body());
       }
-      published++;
+      published.add(id);
     }
     return published;
   }

@@ -82,9 +82,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /**
    * Starts a broker on {@code port} (0 reuses the port this directory had if it is free, else picks
    * a free one), formatting the storage under {@code dataDir} on first use, and waits until it
-   * answers.
+   * answers. It is stopped when this JVM exits, unless closed before.
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+    return start(dataDir, port, true);
+  }
+
+  /**
+   * As {@link #start(Path, int)}; with {@code stopOnExit} false the caller stops it in its own
+   * shutdown hook, after what uses it (a hook of ours would run at the same time as the caller's).
+   * Either way the broker exits by itself once this JVM is gone.
+   */
+  static EmbeddedKafkaBroker start(Path dataDir, int port, boolean stopOnExit) {
     Path dir = dataDir.toAbsolutePath();
     EmbeddedKafkaBroker broker;
     try {
@@ -103,7 +112,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not prepare Kafka data directory " + dir, e);
     }
-    Runtime.getRuntime().addShutdownHook(broker.stopOnExit);
+    if (stopOnExit) {
+      Runtime.getRuntime().addShutdownHook(broker.stopOnExit);
+    }
     try {
       broker.launch();
     } catch (RuntimeException e) {

@@ -83,9 +83,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /**
    * Starts PostgreSQL on {@code port} (0 picks a free one), creating the cluster under {@code
-   * dataDir} if it is not there yet and the {@value #DATABASE} database if it is missing.
+   * dataDir} if it is not there yet and the {@value #DATABASE} database if it is missing. It is
+   * stopped when this JVM exits, unless closed before.
    */
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
+    return start(dataDir, port, true);
+  }
+
+  /**
+   * As {@link #start(Path, int)}; with {@code stopOnExit} false the caller stops it in its own
+   * shutdown hook, after what uses it (a hook of ours would run at the same time as the caller's
+   * and cut its connections).
+   */
+  static EmbeddedPostgresServer start(Path dataDir, int port, boolean stopOnExit) {
     Path dir = dataDir.toAbsolutePath();
     Path pgdata = dir.resolve("pgdata");
     EmbeddedPostgres postgres;
@@ -117,6 +127,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
               .setPGStartupWait(STARTUP_WAIT)
               // zonky's own readiness check logs in too.
               .setConnectConfig("password", password)
+              .setRegisterShutdownHook(stopOnExit)
               .setOutputRedirector(log)
               .setErrorRedirector(log)
               .start();

@@ -11,6 +11,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The PostgreSQL and Kafka the services connect to: the ones the environment names, or embedded
  * ones started here when it names none.
+ *
+ * <p>The caller closes it, after the services that use it (in its shutdown hook, if it has one):
+ * the embedded servers have no hooks of their own, which would stop them while the services still
+ * drain. If the caller dies first, the broker exits by itself and the next start on the directory
+ * stops the PostgreSQL left behind.
  */
 public final class Infrastructure implements AutoCloseable {
 
@@ -59,14 +64,14 @@ public final class Infrastructure implements AutoCloseable {
         bootstrap != null
             ? CompletableFuture.completedFuture(null)
             : CompletableFuture.supplyAsync(
-                () -> EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort),
+                () -> EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort, false),
                 task -> new Thread(task, "herald-kafka-start").start());
 
     EmbeddedPostgresServer postgres = null;
     PgSettings pg = externalPg;
     if (externalPg == null) {
       try {
-        postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), pgPort);
+        postgres = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), pgPort, false);
         pg = postgres.settings();
       } catch (RuntimeException e) {
         // Waited for, so that no broker is left running behind the failure being reported.
