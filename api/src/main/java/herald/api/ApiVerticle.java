@@ -31,6 +31,8 @@ import herald.api.partners.PartnerModule;
 import herald.api.schedule.ScheduleRepository;
 import herald.api.schedule.ScheduleRoutes;
 import herald.api.schedule.ScheduleRunner;
+import herald.api.studio.StudioConfig;
+import herald.api.studio.StudioModule;
 import herald.events.DeliveryTopics;
 import herald.events.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -75,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
   private ScheduleRunner scheduler;
   private DeliveryModule deliveries;
   private PartnerModule partners;
+  private StudioModule studio;
   private HttpServer server;
   private Router router;
   private final Map<String, Supplier<Future<String>>> extraReadiness = new LinkedHashMap<>();
@@ -106,6 +109,11 @@ public final class ApiVerticle extends VerticleBase {
   /** The router, for the test that checks every route against the OpenAPI document. */
   public Router router() {
     return router;
+  }
+
+  /** The path of the one-time link that creates Studio's first admin, while nobody has one. */
+  public java.util.Optional<String> studioSetupPath() {
+    return studio == null ? java.util.Optional.empty() : studio.setupPath();
   }
 
   /** The relay, for tests that look at leadership. */
@@ -179,7 +187,9 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<HttpServer> listen(
       OutboxRepository outbox, byte[] cursorSecret, OpenApiValidation contract) {
-    ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
+    AuditRepository audit = new AuditRepository();
+    studio = new StudioModule(vertx, pool, StudioConfig.fromEnv(config.env()), audit);
+    ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey(), studio.sessions());
     deliveries =
         new DeliveryModule(
             vertx, pool, config.kafkaBootstrapServers(), DeliveryTopics.STATUS, keys, registry);
@@ -199,7 +209,6 @@ public final class ApiVerticle extends VerticleBase {
     ContentTypeRepository types = new ContentTypeRepository();
     EntryRepository entries = new EntryRepository();
     VersionRepository versions = new VersionRepository();
-    AuditRepository audit = new AuditRepository();
     ScheduleRepository schedules = new ScheduleRepository();
     EntryService service =
         new EntryService(
@@ -263,6 +272,7 @@ public final class ApiVerticle extends VerticleBase {
         .handler(indexer.forward());
     deliveries.mount(router);
     mountPublisherRoutes(keys);
+    studio.mount(router);
     scheduler.start();
     ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
     router.route().failureHandler(problems);
@@ -275,6 +285,7 @@ public final class ApiVerticle extends VerticleBase {
     return deliveries
         .start()
         .compose(x -> partners == null ? Future.succeededFuture() : partners.start())
+        .compose(x -> studio.start())
         .compose(
             x -> vertx.createHttpServer().requestHandler(router).listen(port, config.bindHost()))
         .compose(
@@ -376,7 +387,8 @@ public final class ApiVerticle extends VerticleBase {
         (relay == null ? Future.<Void>succeededFuture() : relay.stop())
             .eventually(() -> cache == null ? Future.succeededFuture() : cache.stop())
             .eventually(() -> deliveries == null ? Future.succeededFuture() : deliveries.stop())
-            .eventually(() -> partners == null ? Future.succeededFuture() : partners.stop());
+            .eventually(() -> partners == null ? Future.succeededFuture() : partners.stop())
+            .eventually(() -> studio == null ? Future.succeededFuture() : studio.stop());
     return r.eventually(() -> server == null ? Future.succeededFuture() : server.close())
         .eventually(
             () ->

@@ -41,6 +41,9 @@ final class ApiHarness implements AutoCloseable {
   final List<ApiVerticle> verticles = new ArrayList<>();
   final List<String> deployments = new ArrayList<>();
 
+  /** Settings a test adds to (or changes in) the environment below. */
+  final Map<String, String> extraEnv = new HashMap<>();
+
   Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("HERALD_API_PORT", "0");
@@ -57,6 +60,7 @@ final class ApiHarness implements AutoCloseable {
     // Nothing listens there: search forwarding is tested end to end in deploy.
     env.put("HERALD_INDEXER_URL", "http://127.0.0.1:9");
     env.put("HERALD_PUBLISHER_URL", "http://127.0.0.1:9");
+    env.putAll(extraEnv);
     return env;
   }
 

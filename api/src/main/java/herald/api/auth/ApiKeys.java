@@ -23,16 +23,35 @@ public final class ApiKeys {
   /** Prefix of every secret, so that a leaked key is recognisable in logs and scanners. */
   public static final String SECRET_PREFIX = "hk_";
 
+  /** Prefix of Studio session tokens, which the api accepts as bearer credentials too. */
+  public static final String SESSION_PREFIX = "hs_";
+
+  /** Looks up the signed-in user behind a Studio session token. */
+  public interface SessionCredentials {
+    Future<Optional<Principal>> principal(String token);
+  }
+
   private static final Principal ENV_ADMIN = new Principal("env", "HERALD_ADMIN_KEY", Role.ADMIN);
   private final SecureRandom random = new SecureRandom();
   private final Pool pool;
   private final ApiKeyRepository repo;
   private final Optional<byte[]> adminKeyHash;
+  private final SessionCredentials sessions;
 
   public ApiKeys(Pool pool, ApiKeyRepository repo, Optional<String> adminKey) {
+    this(pool, repo, adminKey, null);
+  }
+
+  /**
+   * @param sessions Studio's sessions, so that a signed-in user's requests pass the same role
+   *     checks as a key's (null: keys only)
+   */
+  public ApiKeys(
+      Pool pool, ApiKeyRepository repo, Optional<String> adminKey, SessionCredentials sessions) {
     this.pool = pool;
     this.repo = repo;
     this.adminKeyHash = adminKey.map(ApiKeys::hash);
+    this.sessions = sessions;
   }
 
   /** Creates a key and returns its JSON, which shows the secret this once only. */
@@ -60,6 +79,9 @@ public final class ApiKeys {
 
   /** The principal of a secret, or empty when no active key has it. */
   public Future<Optional<Principal>> authenticate(String secret) {
+    if (sessions != null && secret.startsWith(SESSION_PREFIX)) {
+      return sessions.principal(secret);
+    }
     byte[] h = hash(secret);
     if (adminKeyHash.isPresent() && MessageDigest.isEqual(adminKeyHash.get(), h)) {
       return Future.succeededFuture(Optional.of(ENV_ADMIN));

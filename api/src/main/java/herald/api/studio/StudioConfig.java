@@ -1,0 +1,112 @@
+package herald.api.studio;
+
+import herald.api.ApiConfig;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settings of Herald Studio, read from the same environment as the api (mail goes through the
+ * newsletter's {@code HERALD_SMTP_*} server).
+ *
+ * @param publicUrl the api's public address, the base of links in mail
+ * @param secureCookies {@code auto} marks cookies Secure when the request came over TLS (directly
+ *     or by {@code X-Forwarded-Proto: https}) or the public URL is https; {@code true}, {@code
+ *     false}
+ * @param trustProxy whether {@code X-Forwarded-For} names the client (behind a reverse proxy)
+ */
+public record StudioConfig(
+    String publicUrl,
+    String secureCookies,
+    boolean trustProxy,
+    Duration sessionIdle,
+    Duration sessionMax,
+    int signInLimit,
+    int signInLimitPerAddress,
+    Duration signInWindow,
+    Duration inviteTtl,
+    Duration resetTtl,
+    Duration setupTtl,
+    String smtpHost,
+    int smtpPort,
+    Optional<String> smtpUser,
+    String smtpPassword,
+    String mailFrom,
+    Optional<Oidc> oidc) {
+
+  public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+  public static final String DEFAULT_SMTP_HOST = "127.0.0.1";
+  public static final int DEFAULT_SMTP_PORT = 2525;
+  public static final String DEFAULT_MAIL_FROM = "Herald Studio <studio@herald.localhost>";
+  public static final long DEFAULT_SESSION_IDLE_MINUTES = 12 * 60;
+  public static final long DEFAULT_SESSION_MAX_HOURS = 7 * 24;
+
+  /** Failed sign-ins per e-mail address in the window before the address is throttled. */
+  public static final int DEFAULT_SIGNIN_LIMIT = 5;
+
+  /** Failed sign-ins per client address in the window (several people may share one address). */
+  public static final int DEFAULT_SIGNIN_LIMIT_PER_ADDRESS = 30;
+
+  public static final long DEFAULT_SIGNIN_WINDOW_MINUTES = 15;
+
+  /** OpenID Connect single sign-on: the issuer (discovery at its well-known address) and client. */
+  public record Oidc(String issuer, String clientId, String clientSecret, String label) {}
+
+  public StudioConfig {
+    publicUrl =
+        publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    secureCookies = secureCookies.toLowerCase(Locale.ROOT);
+    if (!secureCookies.equals("auto")
+        && !secureCookies.equals("true")
+        && !secureCookies.equals("false")) {
+      throw new IllegalArgumentException(
+          "HERALD_STUDIO_SECURE_COOKIES must be auto, true or false, not '" + secureCookies + "'");
+    }
+  }
+
+  public static StudioConfig fromEnv(Map<String, String> env) {
+    String issuer = env.get("HERALD_OIDC_ISSUER");
+    Optional<Oidc> oidc =
+        issuer == null || issuer.isBlank()
+            ? Optional.empty()
+            : Optional.of(
+                new Oidc(
+                    issuer.strip(),
+                    required(env, "HERALD_OIDC_CLIENT_ID"),
+                    env.getOrDefault("HERALD_OIDC_CLIENT_SECRET", ""),
+                    env.getOrDefault("HERALD_OIDC_LABEL", "single sign-on")));
+    return new StudioConfig(
+        env.getOrDefault("HERALD_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+        env.getOrDefault("HERALD_STUDIO_SECURE_COOKIES", "auto"),
+        Boolean.parseBoolean(env.getOrDefault("HERALD_STUDIO_TRUST_PROXY", "false")),
+        Duration.ofMinutes(
+            ApiConfig.longOf(
+                env, "HERALD_STUDIO_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES)),
+        Duration.ofHours(
+            ApiConfig.longOf(env, "HERALD_STUDIO_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS)),
+        ApiConfig.intOf(env, "HERALD_STUDIO_SIGNIN_LIMIT", DEFAULT_SIGNIN_LIMIT),
+        ApiConfig.intOf(
+            env, "HERALD_STUDIO_SIGNIN_LIMIT_PER_ADDRESS", DEFAULT_SIGNIN_LIMIT_PER_ADDRESS),
+        Duration.ofMinutes(
+            ApiConfig.longOf(
+                env, "HERALD_STUDIO_SIGNIN_WINDOW_MINUTES", DEFAULT_SIGNIN_WINDOW_MINUTES)),
+        Duration.ofDays(7),
+        Duration.ofHours(1),
+        Duration.ofDays(1),
+        env.getOrDefault("HERALD_SMTP_HOST", DEFAULT_SMTP_HOST),
+        ApiConfig.intOf(env, "HERALD_SMTP_PORT", DEFAULT_SMTP_PORT),
+        Optional.ofNullable(env.get("HERALD_SMTP_USER")).filter(s -> !s.isBlank()),
+        env.getOrDefault("HERALD_SMTP_PASSWORD", ""),
+        env.getOrDefault("HERALD_STUDIO_MAIL_FROM", DEFAULT_MAIL_FROM),
+        oidc);
+  }
+
+  private static String required(Map<String, String> env, String name) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(name + " is required when HERALD_OIDC_ISSUER is set");
+    }
+    return v.strip();
+  }
+}

@@ -1,0 +1,164 @@
+package herald.api.studio;
+
+import herald.api.audit.AuditRepository;
+import herald.api.auth.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Herald Studio, the editors' web app, served by the api at {@code /studio}: server-rendered jte
+ * pages with htmx (see {@code api/STUDIO.md}). Users, sessions and one-time links live in the api's
+ * PostgreSQL; every action goes through the same role checks as the REST API.
+ */
+public final class StudioModule {
+  private static final Logger LOG = LoggerFactory.getLogger(StudioModule.class);
+  private static final long PRUNE_EVERY_MS = 3_600_000;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final StudioConfig config;
+  private final StudioSessions sessions;
+  private final UserRepository users = new UserRepository();
+  private final TokenRepository tokens = new TokenRepository();
+  private final SessionRepository sessionRepo = new SessionRepository();
+  private final StudioMail mail;
+  private final StudioWeb web;
+  private final SignInThrottle throttle;
+  private final Passwords passwords;
+  private final AuditRepository audit;
+  private volatile String setupPath;
+  private long pruneTimer = -1;
+
+  public StudioModule(
+      Vertx vertx, Pool pool, StudioConfig config, AuditRepository audit, Passwords passwords) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.config = config;
+    this.audit = audit;
+    this.passwords = passwords;
+    this.sessions = new StudioSessions(pool, sessionRepo, config);
+    this.mail = new StudioMail(vertx, config);
+    this.web = new StudioWeb(sessions, new Templates(), new Assets(), config);
+    this.throttle = new SignInThrottle(pool, config.signInWindow());
+  }
+
+  public StudioModule(Vertx vertx, Pool pool, StudioConfig config, AuditRepository audit) {
+    this(vertx, pool, config, audit, new Passwords());
+  }
+
+  /** Studio sessions as bearer credentials of the REST API. */
+  public StudioSessions sessions() {
+    return sessions;
+  }
+
+  /**
+   * While nobody has an account: makes a one-time link to create the first admin and logs it (the
+   * all-in-one also prints it in its banner).
+   */
+  public Future<Void> start() {
+    pruneTimer =
+        vertx.setPeriodic(
+            PRUNE_EVERY_MS,
+            id ->
+                sessionRepo
+                    .deleteExpired(pool)
+                    .compose(x -> throttle.prune())
+                    .onFailure(t -> LOG.warn("could not prune Studio sessions", t)));
+    return users
+        .any(pool)
+        .compose(
+            any -> {
+              if (any) {
+                return Future.succeededFuture();
+              }
+              String token = sessions.randomToken();
+              return tokens
+                  .insert(
+                      pool,
+                      StudioSessions.hash(token),
+                      "setup",
+                      null,
+                      Role.ADMIN.id(),
+                      null,
+                      "start-up",
+                      config.setupTtl())
+                  .onSuccess(
+                      x -> {
+                        setupPath = "/studio/setup?token=" + token;
+                        LOG.info(
+                            "Nobody can sign in to Herald Studio yet. Create the first admin at"
+                                + " {}{} (valid for {} hours, once).",
+                            config.publicUrl(),
+                            setupPath,
+                            config.setupTtl().toHours());
+                      });
+            });
+  }
+
+  /** The path of the one-time link to create the first admin, while nobody has an account. */
+  public Optional<String> setupPath() {
+    return Optional.ofNullable(setupPath);
+  }
+
+  /** Mounts Studio at {@code /studio}. */
+  public void mount(Router router) {
+    Router studio = Router.router(vertx);
+    studio.get("/assets/:name").handler(web.assets::serve);
+    studio.route().handler(web::load);
+    studio.route().handler(web::csrf);
+    studio.get("/").handler(web.require(Role.AUTHOR)).handler(this::dashboard);
+    new AccountRoutes(vertx, pool, web, users, tokens, throttle, passwords, mail, audit, config)
+        .mount(studio);
+    new UserRoutes(pool, web, users, tokens, mail, audit, config).mount(studio);
+    studio.route().handler(this::notFound);
+    studio.route().failureHandler(this::failure);
+    router.route("/studio/*").subRouter(studio);
+  }
+
+  private void dashboard(RoutingContext ctx) {
+    web.render(ctx, 200, "dashboard", web.page(ctx, "dashboard.title", "dashboard"));
+  }
+
+  private void notFound(RoutingContext ctx) {
+    Page page = web.page(ctx, "notFound.title", null);
+    web.error(ctx, 404, page, page.t().t("notFound.detail"));
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (ctx.failure() instanceof herald.api.http.ProblemException pe) {
+      status = pe.problem().status();
+    }
+    if (status >= 500) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+    }
+    Page page = web.page(ctx, status == 413 ? "tooLarge.title" : "failure.title", null);
+    web.error(
+        ctx,
+        status,
+        page,
+        page.t()
+            .t(
+                status == 413
+                    ? "tooLarge.detail"
+                    : status >= 500 ? "failure.detail" : "failure.bad"));
+  }
+
+  public Future<Void> stop() {
+    if (pruneTimer >= 0) {
+      vertx.cancelTimer(pruneTimer);
+    }
+    mail.close();
+    return Future.succeededFuture();
+  }
+}
