@@ -236,6 +236,11 @@ public final class AllInOne implements AutoCloseable {
     return publisher.router();
   }
 
+  /** The path of Studio's one-time link for the first admin, while nobody has an account. */
+  public java.util.Optional<String> studioSetupPath() {
+    return api.studioSetupPath();
+  }
+
   public Path siteDir() {
     return siteDir;
   }
@@ -249,6 +254,10 @@ public final class AllInOne implements AutoCloseable {
     System.out.println();
     System.out.println("Herald is running.");
     System.out.println("  API (content, delivery, search)  " + api);
+    System.out.println("  Studio (editors' web app)        " + api + "/studio/");
+    this.api
+        .studioSetupPath()
+        .ifPresent(p -> System.out.println("  Studio's first admin (once)      " + api + p));
     System.out.println(
         "  Indexer                          http://localhost:" + indexer.actualPort());
     System.out.println(
