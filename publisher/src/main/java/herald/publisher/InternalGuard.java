@@ -73,6 +73,6 @@ public final class InternalGuard implements Handler<RoutingContext> {
         .setStatusCode(401)
         .putHeader("content-type", "application/problem+json")
         .putHeader("cache-control", "no-store")
-        .end(problem.encode());
+        .end(problem.encode() + "\n");
   }
 }

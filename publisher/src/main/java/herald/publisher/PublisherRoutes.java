@@ -88,7 +88,7 @@ public final class PublisherRoutes {
   private void live(RoutingContext ctx) {
     ctx.response()
         .putHeader("content-type", JSON)
-        .end(new JsonObject().put("status", "UP").encode());
+        .end(new JsonObject().put("status", "UP").encode() + "\n");
   }
 
   /** Ready when the database answers, the consumer is running and status events go out. */
@@ -115,7 +115,7 @@ public final class PublisherRoutes {
               ctx.response()
                   .setStatusCode(up ? 200 : 503)
                   .putHeader("content-type", JSON)
-                  .end(body.encode());
+                  .end(body.encode() + "\n");
             });
   }
 
@@ -147,6 +147,9 @@ public final class PublisherRoutes {
       body.put("detail", "This path does not accept " + ctx.request().method() + ".");
     }
     body.put("instance", ctx.request().path());
-    ctx.response().setStatusCode(status).putHeader("content-type", PROBLEM_JSON).end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", PROBLEM_JSON)
+        .end(body.encode() + "\n");
   }
 }

@@ -379,7 +379,7 @@ public final class ContentDeliveryRoutes {
   }
 
   private static ResponseCache.Cached toCached(Result r) {
-    Buffer bytes = Buffer.buffer(r.body().encode());
+    Buffer bytes = Buffer.buffer(r.body().encode() + "\n");
     return new ResponseCache.Cached(
         bytes, "\"" + sha256(bytes.getBytes()) + "\"", String.join(" ", r.keys()), r.keys());
   }

@@ -146,6 +146,6 @@ final class DeliveryStatusRoutes {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(body.encode());
+        .end(body.encode() + "\n");
   }
 }

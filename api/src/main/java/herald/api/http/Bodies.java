@@ -67,6 +67,6 @@ public final class Bodies {
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
-        .end(json.encode());
+        .end(json.encode() + "\n");
   }
 }

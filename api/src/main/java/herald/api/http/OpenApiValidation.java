@@ -62,7 +62,7 @@ public final class OpenApiValidation {
 
   /** Serves the contract. */
   public Handler<RoutingContext> serve() {
-    String body = raw.encode();
+    String body = raw.encode() + "\n";
     return ctx ->
         ctx.response()
             .putHeader("Content-Type", "application/json; charset=utf-8")

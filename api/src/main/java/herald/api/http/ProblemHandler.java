@@ -34,7 +34,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .setStatusCode(p.status())
         .putHeader("Content-Type", Problem.CONTENT_TYPE)
         .putHeader("Cache-Control", "no-store")
-        .end(p.toJson().encode());
+        .end(p.toJson().encode() + "\n");
   }
 
   private Problem toProblem(RoutingContext ctx) {

@@ -60,6 +60,6 @@ public final class AdminRoutes {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(body.encode());
+        .end(body.encode() + "\n");
   }
 }

@@ -43,6 +43,6 @@ public final class HealthRoutes {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("status", state).encode());
+        .end(new JsonObject().put("status", state).encode() + "\n");
   }
 }

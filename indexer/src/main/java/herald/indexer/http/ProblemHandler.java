@@ -31,7 +31,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .setStatusCode(p.status())
         .putHeader("Content-Type", Problem.CONTENT_TYPE)
         .putHeader("Cache-Control", "no-store")
-        .end(p.toJson().encode());
+        .end(p.toJson().encode() + "\n");
   }
 
   /**
@@ -54,7 +54,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .setStatusCode(p.status())
         .putHeader("Content-Type", Problem.CONTENT_TYPE)
         .putHeader("Connection", "close")
-        .end(p.toJson().encode())
+        .end(p.toJson().encode() + "\n")
         .onComplete(done -> request.connection().close());
   }
 

@@ -73,7 +73,7 @@ public final class SearchRoutes {
                     .putHeader("Content-Type", "application/json")
                     // Results change with every publish; caches must ask again.
                     .putHeader("Cache-Control", "no-cache")
-                    .end(result.toJson().encode()))
+                    .end(result.toJson().encode() + "\n"))
         .onFailure(ctx::fail);
   }
 

@@ -31,12 +31,13 @@ final class NewsletterRoutes {
   private static final String MANAGE = "/v1/manage/newsletter";
   private static final String ACCEPTED =
       new JsonObject()
-          .put("status", "accepted")
-          .put(
-              "detail",
-              "If this address can receive mail, a message to confirm the subscription is on its"
-                  + " way.")
-          .encode();
+              .put("status", "accepted")
+              .put(
+                  "detail",
+                  "If this address can receive mail, a message to confirm the subscription is on its"
+                      + " way.")
+              .encode()
+          + "\n";
 
   private final SubscriptionService subscriptions;
   private final IssueService issues;
@@ -515,7 +516,7 @@ final class NewsletterRoutes {
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", "application/json")
-        .end(body.encode());
+        .end(body.encode() + "\n");
   }
 
   private static void invalidToken(RoutingContext ctx, String detail) {

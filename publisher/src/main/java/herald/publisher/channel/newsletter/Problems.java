@@ -30,6 +30,6 @@ final class Problems {
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", "application/problem+json")
-        .end(body.encode());
+        .end(body.encode() + "\n");
   }
 }

@@ -72,7 +72,7 @@ final class SocialPreviewRoutes {
     }
     ctx.response()
         .putHeader("content-type", "application/json")
-        .end(channel.preview(entry, locale).encode());
+        .end(channel.preview(entry, locale).encode() + "\n");
   }
 
   /** The entry of a preview request, with what an event would carry filled in. */
@@ -144,11 +144,12 @@ final class SocialPreviewRoutes {
         .putHeader("content-type", "application/problem+json")
         .end(
             new JsonObject()
-                .put("type", "about:blank")
-                .put("title", title)
-                .put("status", status)
-                .put("detail", detail)
-                .put("instance", ctx.request().path())
-                .encode());
+                    .put("type", "about:blank")
+                    .put("title", title)
+                    .put("status", status)
+                    .put("detail", detail)
+                    .put("instance", ctx.request().path())
+                    .encode()
+                + "\n");
   }
 }
