@@ -2,7 +2,6 @@ package herald.deploy;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
@@ -131,7 +130,17 @@ class PipelineIT {
     Path cyrillic =
         herald.siteDir().resolve("sr-Cyrl/event/webinar-on-decriminalisation/index.html");
     await().atMost(WAIT).until(() -> Files.exists(cyrillic));
-    assertFalse(search("Milošević").getJsonArray("hits").isEmpty());
+    JsonObject person = search("Milošević").getJsonArray("hits").getJsonObject(0);
+    assertEquals("person", person.getString("type"));
+    // A person entry is on the partners channel only: it has no page to link to.
+    assertEquals(null, person.getValue("url"), person.encode());
+    // The speakers are named in the programme, although they have no page of their own.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                Files.readString(webinar)
+                    .contains("<span class=\"speaker\">Milutin Milošević</span>"));
     // Speakers are person entries, resolved by include.
     JsonObject events =
         new JsonObject(
@@ -150,6 +159,22 @@ class PipelineIT {
             .getJsonObject(speaker)
             .getJsonObject("fields")
             .getString("name"));
+  }
+
+  @Test
+  @DisplayName("the search's hits link to their pages on the website, and the links work")
+  void hitUrlsResolve() {
+    JsonArray hits = search("decriminalisation").getJsonArray("hits");
+    assertTrue(hits.size() >= 2, hits.encode());
+    for (Object o : hits) {
+      JsonObject hit = (JsonObject) o;
+      String url = hit.getString("url");
+      assertTrue(
+          url.startsWith(herald.publisherUrl().replace("127.0.0.1", "localhost") + "/site/"), url);
+      // The page is written a moment after the entry is searchable.
+      await().atMost(WAIT).until(() -> get(url).statusCode() == 200);
+      assertTrue(get(url).body().contains(hit.getString("title")), url);
+    }
   }
 
   @Test

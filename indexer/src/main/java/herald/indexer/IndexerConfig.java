@@ -16,9 +16,18 @@ public record IndexerConfig(
     Optional<String> internalToken,
     int searchCacheSize,
     int searchThreads,
-    String bindHost) {
+    String bindHost,
+    String siteUrl) {
 
   public static final int DEFAULT_PORT = 8081;
+
+  /** The publisher's port on this machine, for the default site URL. */
+  public static final int DEFAULT_PUBLISHER_PORT = 8082;
+
+  /** The website's public root that hits link to, as the publisher's default. */
+  public static final String DEFAULT_SITE_URL =
+      "http://localhost:" + DEFAULT_PUBLISHER_PORT + "/site";
+
   public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
   public static final String DEFAULT_CONTENT_TOPIC = Topics.CONTENT;
   public static final String DEFAULT_GROUP_ID = "herald-indexer";
@@ -62,6 +71,34 @@ public record IndexerConfig(
             ? Optional.empty()
             : internalToken.map(String::strip).filter(t -> !t.isEmpty());
     bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.strip();
+    siteUrl = siteUrl == null || siteUrl.isBlank() ? DEFAULT_SITE_URL : siteUrl.strip();
+    siteUrl = siteUrl.endsWith("/") ? siteUrl.substring(0, siteUrl.length() - 1) : siteUrl;
+  }
+
+  /** Settings with the default site URL. */
+  public IndexerConfig(
+      int port,
+      String kafkaBootstrapServers,
+      String contentTopic,
+      String groupId,
+      Path dataDir,
+      Path indexDir,
+      Optional<String> internalToken,
+      int searchCacheSize,
+      int searchThreads,
+      String bindHost) {
+    this(
+        port,
+        kafkaBootstrapServers,
+        contentTopic,
+        groupId,
+        dataDir,
+        indexDir,
+        internalToken,
+        searchCacheSize,
+        searchThreads,
+        bindHost,
+        DEFAULT_SITE_URL);
   }
 
   /**
@@ -100,7 +137,8 @@ public record IndexerConfig(
         internalToken,
         size,
         searchThreads,
-        bindHost);
+        bindHost,
+        siteUrl);
   }
 
   /** The same settings with the token that {@code /v1/admin/*} requires. */
@@ -115,7 +153,8 @@ public record IndexerConfig(
         Optional.ofNullable(token),
         searchCacheSize,
         searchThreads,
-        bindHost);
+        bindHost,
+        siteUrl);
   }
 
   @Override
@@ -137,8 +176,8 @@ public record IndexerConfig(
 
   /**
    * Reads {@code HERALD_BIND_HOST}, {@code HERALD_INDEXER_PORT} (0 = any free port), Kafka, topic,
-   * group, folders, {@code HERALD_INTERNAL_TOKEN}, {@code HERALD_SEARCH_CACHE_SIZE} and {@code
-   * HERALD_SEARCH_THREADS}.
+   * group, folders, {@code HERALD_INTERNAL_TOKEN}, {@code HERALD_SEARCH_CACHE_SIZE}, {@code
+   * HERALD_SEARCH_THREADS} and {@code HERALD_SITE_URL} (the website hits link to).
    */
   public static IndexerConfig fromEnv(Map<String, String> env) {
     Path dataDir = Path.of(value(env, "HERALD_DATA_DIR", DEFAULT_DATA_DIR));
@@ -156,7 +195,14 @@ public record IndexerConfig(
         number(
             value(env, "HERALD_SEARCH_THREADS", Integer.toString(DEFAULT_SEARCH_THREADS)),
             "HERALD_SEARCH_THREADS"),
-        value(env, "HERALD_BIND_HOST", DEFAULT_BIND_HOST));
+        value(env, "HERALD_BIND_HOST", DEFAULT_BIND_HOST),
+        // As the publisher: HERALD_SITE_URL, else /site of the publisher on this machine.
+        value(
+            env,
+            "HERALD_SITE_URL",
+            "http://localhost:"
+                + value(env, "HERALD_PUBLISHER_PORT", Integer.toString(DEFAULT_PUBLISHER_PORT))
+                + "/site"));
   }
 
   private static String value(Map<String, String> env, String name, String dflt) {

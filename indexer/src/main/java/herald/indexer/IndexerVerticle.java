@@ -153,7 +153,7 @@ public final class IndexerVerticle extends VerticleBase {
     // First: every route below is internal unless the guard names it public.
     router.route().handler(new InternalGuard(config.internalToken()));
     searchPool = vertx.createSharedWorkerExecutor("herald-search", config.searchThreads());
-    new SearchRoutes(searchPool, searcher, searchLatency).mount(router);
+    new SearchRoutes(searchPool, searcher, searchLatency, config.siteUrl()).mount(router);
     new AdminRoutes(vertx, rebuilder, this::status).mount(router);
     new HealthRoutes(this::isReady, registry).mount(router);
     ProblemHandler problems = new ProblemHandler();

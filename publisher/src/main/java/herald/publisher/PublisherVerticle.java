@@ -2,6 +2,7 @@ package herald.publisher;
 
 import herald.events.ConsumerLoop;
 import herald.events.ContentEventCodec;
+import herald.events.ContentPublished;
 import herald.events.DeliveryCommand;
 import herald.events.DeliveryEventCodec;
 import herald.events.DeliveryTopics;
@@ -13,6 +14,7 @@ import herald.publisher.channel.newsletter.NewsletterModule;
 import herald.publisher.channel.social.SocialChannel;
 import herald.publisher.channel.social.SocialConfig;
 import herald.publisher.channel.website.CachedWebsiteIndex;
+import herald.publisher.channel.website.ReferenceNames;
 import herald.publisher.channel.website.WebsiteChannel;
 import herald.publisher.channel.website.WebsitePageRepository;
 import herald.publisher.delivery.DeliveryRepository;
@@ -30,10 +32,15 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -256,6 +263,32 @@ public final class PublisherVerticle extends VerticleBase {
   }
 
   /**
+   * The entries a page refers to without a page of their own, from the newest stored event of each
+   * (the publisher keeps one for every entry, whatever its channels).
+   */
+  private static ReferenceNames referenceNames(Pool pool) {
+    DeliveryRepository repository = new DeliveryRepository();
+    return ids -> {
+      Map<UUID, DeliveryRepository.StoredEvent> stored;
+      try {
+        stored =
+            repository.latestContent(pool, ids).await(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        throw new IOException("referenced entries: " + e.getMessage(), e);
+      }
+      Map<UUID, ContentPublished> out = new HashMap<>();
+      stored.forEach(
+          (id, event) -> {
+            if (ContentEventCodec.fromData(event.eventType(), event.data())
+                instanceof ContentPublished published) {
+              out.put(id, published);
+            }
+          });
+      return out;
+    };
+  }
+
+  /**
    * The channels this publisher delivers to. NOTE: the one place where channels are wired; the
    * social and newsletter channels join the list here.
    */
@@ -265,7 +298,8 @@ public final class PublisherVerticle extends VerticleBase {
         new WebsiteChannel(
             config.siteDir(),
             new CachedWebsiteIndex(new WebsitePageRepository(pool, DB_TIMEOUT)),
-            config.website()));
+            config.website(),
+            referenceNames(pool)));
     out.add(social);
     out.add(newsletter.channel());
     out.addAll(extraChannels.apply(pool));

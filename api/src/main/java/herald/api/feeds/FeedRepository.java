@@ -16,13 +16,17 @@ public final class FeedRepository {
           + " and ($3::text[] is null or published -> 'locales' ?| $3::text[])"
           + " order by first_published_at desc, id desc limit $4";
   // Events that have not ended yet (or, without an end, not started), soonest first.
-  private static final String UPCOMING =
+  // Calendar subscribers expect the recent past as well as what is coming: the upcoming events,
+  // soonest first, then the past ones, most recent first, up to the feed's size in all (so past
+  // events fill only what upcoming ones leave free).
+  private static final String CALENDAR =
       "select id from entries where published is not null and type_id = $1"
           + " and published -> 'fields' ->> 'startsAt' is not null"
-          + " and coalesce(published -> 'fields' ->> 'endsAt', published -> 'fields' ->> 'startsAt')"
-          + "::timestamptz >= now()"
           + " and ($2::text[] is null or published -> 'locales' ?| $2::text[])"
-          + " order by (published -> 'fields' ->> 'startsAt')::timestamptz, id limit $3";
+          + " order by coalesce(published -> 'fields' ->> 'endsAt',"
+          + " published -> 'fields' ->> 'startsAt')::timestamptz < now(),"
+          + " abs(extract(epoch from (published -> 'fields' ->> 'startsAt')::timestamptz - now())),"
+          + " id limit $3";
 
   public Future<List<UUID>> newest(
       SqlClient db, String type, String tag, List<String> locales, int limit) {
@@ -32,8 +36,9 @@ public final class FeedRepository {
         .map(FeedRepository::ids);
   }
 
-  public Future<List<UUID>> upcoming(SqlClient db, String type, List<String> locales, int limit) {
-    return db.preparedQuery(UPCOMING)
+  /** The events of a calendar feed; see {@link #CALENDAR}. */
+  public Future<List<UUID>> calendar(SqlClient db, String type, List<String> locales, int limit) {
+    return db.preparedQuery(CALENDAR)
         .execute(Tuple.of(type, locales == null ? null : locales.toArray(new String[0]), limit))
         .map(FeedRepository::ids);
   }

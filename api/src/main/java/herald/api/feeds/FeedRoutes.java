@@ -174,7 +174,7 @@ public final class FeedRoutes {
     String locale = locale(ctx);
     String shown = locale == null ? locales.get(0) : locale;
     String self = selfUrl(publicUrl + "/feeds/events.ics", locale, null);
-    repo.upcoming(pool, EVENT_TYPE, localeFilter(locale), size)
+    repo.calendar(pool, EVENT_TYPE, localeFilter(locale), size)
         .compose(ids -> items.items(pool, ids, shown))
         .map(
             list ->

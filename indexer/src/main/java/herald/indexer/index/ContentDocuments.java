@@ -137,7 +137,8 @@ final class ContentDocuments {
         d.add(new StoredField(IndexFields.TAGS, tag));
       }
       for (String channel : new LinkedHashSet<>(event.channels())) {
-        d.add(new StringField(IndexFields.CHANNEL, channel, Field.Store.NO));
+        // Stored: a hit links to the website only where the entry is on it.
+        d.add(new StringField(IndexFields.CHANNEL, channel, Field.Store.YES));
       }
       for (String ref : refs) {
         d.add(new StringField(IndexFields.REF, ref, Field.Store.NO));

@@ -113,6 +113,9 @@ public final class ContentSearcher {
   }
 
   /** The page of hits for the query, in the asked order, with the total and asked-for facets. */
+  /** The channel whose entries have a page at a hit's {@code url}. */
+  static final String WEBSITE = "website";
+
   public SearchResult search(SearchQuery q) throws IOException {
     QueryText text = QueryText.parse(q.text());
     if (text.isEmpty() && !q.text().isBlank() && text.excluded().isEmpty()) {
@@ -404,7 +407,16 @@ public final class ContentSearcher {
         Instant.ofEpochMilli(d.getField(IndexFields.PUBLISHED_AT).numericValue().longValue()),
         Optional.ofNullable(starts).map(f -> Instant.ofEpochMilli(f.numericValue().longValue())),
         tags,
-        snippet(snippets, locale, body, summary));
+        snippet(snippets, locale, body, summary),
+        onWebsite(d.getValues(IndexFields.CHANNEL)));
+  }
+
+  /**
+   * Whether the channels stored with a document include the website; documents indexed before
+   * channels were stored have none, and are taken to be.
+   */
+  private static boolean onWebsite(String[] channels) {
+    return channels.length == 0 || java.util.Arrays.asList(channels).contains(WEBSITE);
   }
 
   private static String snippet(Snippets snippets, String locale, String body, String summary) {

@@ -45,18 +45,28 @@ public record SearchResult(
       Instant publishedAt,
       Optional<Instant> startsAt,
       List<String> tags,
-      String snippet) {
+      String snippet,
+      boolean onWebsite) {
 
     public Hit {
       tags = List.copyOf(tags);
     }
 
-    /** Where the entry is on the website: {@code /<locale>/<type>/<slug>/}. */
+    /** Where the entry is on the website, below the site root: {@code /<locale>/<type>/<slug>/}. */
     public String url() {
       return "/" + locale + "/" + type + "/" + slug + "/";
     }
 
+    /** The hit with {@code url} relative to the site root. */
     public JsonObject toJson() {
+      return toJson("");
+    }
+
+    /**
+     * The hit with {@code url} below {@code siteUrl} (the website's public root, no trailing
+     * slash); null when the entry is not on the website channel.
+     */
+    public JsonObject toJson(String siteUrl) {
       JsonObject o =
           new JsonObject()
               .put("id", id)
@@ -65,7 +75,7 @@ public record SearchResult(
               .put("title", title)
               .put("summary", summary)
               .put("slug", slug)
-              .put("url", url())
+              .put("url", onWebsite ? siteUrl + url() : null)
               .put("date", date.toString())
               .put("publishedAt", publishedAt.toString());
       startsAt.ifPresent(s -> o.put("startsAt", s.toString()));
@@ -77,8 +87,13 @@ public record SearchResult(
   public record FacetValue(String value, long count) {}
 
   public JsonObject toJson() {
+    return toJson("");
+  }
+
+  /** The result, with each hit's {@code url} below {@code siteUrl}; see {@link Hit#toJson}. */
+  public JsonObject toJson(String siteUrl) {
     JsonArray items = new JsonArray();
-    hits.forEach(h -> items.add(h.toJson()));
+    hits.forEach(h -> items.add(h.toJson(siteUrl)));
     JsonObject facetJson = new JsonObject();
     for (String name : FacetCounts.NAMES) {
       if (!facets.containsKey(name)) {

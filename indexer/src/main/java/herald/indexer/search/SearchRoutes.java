@@ -23,12 +23,30 @@ public final class SearchRoutes {
   private final Timer latency;
   private final int maxWaiting;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final String siteUrl;
 
+  /** Hits' {@code url}s relative to the site root. */
   public SearchRoutes(WorkerExecutor pool, ContentSearcher searcher, Timer latency) {
-    this(pool, searcher, latency, MAX_WAITING);
+    this(pool, searcher, latency, MAX_WAITING, "");
+  }
+
+  /** Hits' {@code url}s below {@code siteUrl}, the website's public root. */
+  public SearchRoutes(
+      WorkerExecutor pool, ContentSearcher searcher, Timer latency, String siteUrl) {
+    this(pool, searcher, latency, MAX_WAITING, siteUrl);
   }
 
   SearchRoutes(WorkerExecutor pool, ContentSearcher searcher, Timer latency, int maxWaiting) {
+    this(pool, searcher, latency, maxWaiting, "");
+  }
+
+  private SearchRoutes(
+      WorkerExecutor pool,
+      ContentSearcher searcher,
+      Timer latency,
+      int maxWaiting,
+      String siteUrl) {
+    this.siteUrl = siteUrl;
     this.pool = pool;
     this.searcher = searcher;
     this.latency = latency;
@@ -73,7 +91,7 @@ public final class SearchRoutes {
                     .putHeader("Content-Type", "application/json")
                     // Results change with every publish; caches must ask again.
                     .putHeader("Cache-Control", "no-cache")
-                    .end(result.toJson().encode() + "\n"))
+                    .end(result.toJson(siteUrl).encode() + "\n"))
         .onFailure(ctx::fail);
   }
 

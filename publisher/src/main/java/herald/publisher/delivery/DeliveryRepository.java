@@ -8,6 +8,7 @@ import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +68,14 @@ public final class DeliveryRepository {
       """
       SELECT event_type, data FROM publisher.content_version
       WHERE entry_id = #{entryId} AND version = #{version}""";
+
+  // The newest stored event of each entry, whatever its channels: what the website shows of an
+  // entry it links to without a page of its own (a speaker who is only a person entry).
+  static final String LATEST_CONTENT =
+      """
+      SELECT DISTINCT ON (entry_id) entry_id, event_type, data FROM publisher.content_version
+      WHERE entry_id = ANY(#{entryIds})
+      ORDER BY entry_id, version DESC""";
 
   static final String INSERT_PENDING =
       "INSERT INTO publisher.delivery (delivery_id, entry_id, version, channel, target, operation,"
@@ -255,6 +264,26 @@ public final class DeliveryRepository {
         .map(
             rows ->
                 rows.iterator().hasNext() ? Optional.of(rows.iterator().next()) : Optional.empty());
+  }
+
+  /** The newest stored event of each of the entries that has one. */
+  public Future<Map<UUID, StoredEvent>> latestContent(SqlClient client, Collection<UUID> entryIds) {
+    if (entryIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return SqlTemplate.forQuery(client, LATEST_CONTENT)
+        .execute(Map.of("entryIds", entryIds.toArray(new UUID[0])))
+        .map(
+            rows -> {
+              Map<UUID, StoredEvent> out = new HashMap<>();
+              rows.forEach(
+                  r ->
+                      out.put(
+                          r.getUUID("entry_id"),
+                          new StoredEvent(
+                              r.getString("event_type"), r.getBuffer("data").getBytes())));
+              return out;
+            });
   }
 
   /**

@@ -69,40 +69,44 @@ final class SubscriptionService {
               return subscribers
                   .resubscribe(pool, s.id(), locale, topics)
                   .compose(v -> subscribers.claimConfirmation(pool, s.id()))
-                  .compose(due -> due ? sendConfirmation(s.id(), email) : Future.succeededFuture());
+                  .compose(
+                      due ->
+                          due ? sendConfirmation(s.id(), email, locale) : Future.succeededFuture());
             });
   }
 
-  private Future<Void> sendConfirmation(UUID id, String email) {
+  /** The confirmation mail, in the words of the locale the subscriber asked in. */
+  private Future<Void> sendConfirmation(UUID id, String email, String locale) {
     String link =
         config.publicUrl()
             + "/v1/newsletter/confirm?token="
             + tokens.confirm(id, clock.instant().plus(config.confirmTtl()));
     String name = config.name();
-    String text =
-        "Please confirm that you want to receive "
-            + name
-            + ":\n\n"
-            + link
-            + "\n\nThe link is valid for "
-            + config.confirmTtl().toHours()
-            + " hours. If you did not ask for this, ignore this message: you will not be"
-            + " subscribed.\n";
+    EmailLabels words = EmailLabels.of(locale);
+    String intro = words.get("confirm.intro", name);
+    String valid = words.get("confirm.valid", config.confirmTtl().toHours());
+    String ignore = words.get("confirm.ignore");
+    String text = intro + "\n\n" + link + "\n\n" + valid + " " + ignore + "\n";
     String html =
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\""
+        "<!DOCTYPE html><html lang=\""
+            + IssueRenderer.escape(locale)
+            + "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\""
             + " content=\"width=device-width, initial-scale=1\"></head>"
             + "<body style=\"margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;color:#111827;\">"
-            + "<p style=\"font-size:16px;\">Please confirm that you want to receive "
-            + IssueRenderer.escape(name)
-            + ".</p><p><a href=\""
+            + "<p style=\"font-size:16px;\">"
+            + IssueRenderer.escape(intro)
+            + "</p><p><a href=\""
             + IssueRenderer.escape(link)
             + "\" style=\"display:inline-block;padding:10px 18px;background:#1d4ed8;color:#ffffff;"
-            + "border-radius:6px;text-decoration:none;font-weight:bold;\">Confirm my subscription</a></p>"
-            + "<p style=\"font-size:13px;color:#6b7280;\">If you did not ask for this, ignore this"
-            + " message: you will not be subscribed.</p></body></html>";
+            + "border-radius:6px;text-decoration:none;font-weight:bold;\">"
+            + IssueRenderer.escape(words.get("confirm.button"))
+            + "</a></p><p style=\"font-size:13px;color:#6b7280;\">"
+            + IssueRenderer.escape(valid + " " + ignore)
+            + "</p></body></html>";
     String messageId = "<confirm." + UUID.randomUUID() + "@" + Mailer.domainOf(config.from()) + ">";
     return mailer
-        .send(email, "Confirm your subscription to " + name, html, text, messageId, null)
+        .send(
+            email, EmailLabels.of(locale).get("confirm.subject", name), html, text, messageId, null)
         .onFailure(e -> LOG.warn("could not send the confirmation mail for subscriber {}", id, e));
   }
 

@@ -19,6 +19,7 @@ public final class Views {
    * @param canonical the page's absolute URL
    * @param alternates the page in other locales
    * @param jsonLd schema.org JSON-LD, or null
+   * @param labels the site's own words in the page's locale
    */
   public record Page(
       String lang,
@@ -30,13 +31,19 @@ public final class Views {
       String jsonLd,
       String homeHref,
       String homeLabel,
-      List<Feed> feeds) {}
+      List<Feed> feeds,
+      SiteLabels labels) {}
 
   /** A feed a page announces for autodiscovery ({@code <link rel="alternate">}). */
   public record Feed(String href, String type, String title) {}
 
   /** A link; {@code current} marks the page itself in a list of alternatives. */
   public record Link(String href, String label, String lang, boolean current) {
+
+    /** A name without a page to link to (a speaker who is not on the website). */
+    public static Link unlinked(String label) {
+      return new Link(null, label, null, false);
+    }
 
     public static Link of(String href, String label) {
       return new Link(href, label, null, false);

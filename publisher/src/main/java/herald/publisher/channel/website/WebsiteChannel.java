@@ -25,6 +25,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,6 +87,7 @@ public final class WebsiteChannel implements Channel {
   private final PublisherConfig.WebsiteSettings settings;
   private final WebsiteRenderer renderer;
   private final Optional<Revalidator> revalidator;
+  private final ReferenceNames names;
   // Writers of an entry's own pages share it; removing pages, recording changes in the index and
   // rendering the listings take it alone.
   private final java.util.concurrent.locks.ReadWriteLock site =
@@ -124,6 +126,19 @@ public final class WebsiteChannel implements Channel {
   /** A channel writing below the given site directory. */
   public WebsiteChannel(
       Path siteDir, WebsiteIndex index, PublisherConfig.WebsiteSettings settings) {
+    this(siteDir, index, settings, ReferenceNames.NONE);
+  }
+
+  /**
+   * A channel writing below the given site directory, naming the referenced entries that have no
+   * page from {@code names}.
+   */
+  public WebsiteChannel(
+      Path siteDir,
+      WebsiteIndex index,
+      PublisherConfig.WebsiteSettings settings,
+      ReferenceNames names) {
+    this.names = names;
     this.siteDir = siteDir.toAbsolutePath().normalize();
     this.index = index;
     this.settings = settings;
@@ -178,8 +193,11 @@ public final class WebsiteChannel implements Channel {
     List<String> tags = WebsiteRenderer.tags(entry);
     Set<String> changed = new TreeSet<>();
     CompletableFuture<Set<String>> mine;
-    Map<UUID, List<PageRow>> known =
-        WebsiteRenderer.byEntry(index.entries(WebsiteRenderer.references(entry)));
+    Set<UUID> referenced = WebsiteRenderer.references(entry);
+    Map<UUID, List<PageRow>> known = WebsiteRenderer.byEntry(index.entries(referenced));
+    Set<UUID> pageless = new HashSet<>(referenced);
+    pageless.removeAll(known.keySet());
+    Map<UUID, ContentPublished> named = pageless.isEmpty() ? Map.of() : names.published(pageless);
     // The entry's own pages: other deliveries write theirs meanwhile (an entry's deliveries come
     // one after another); nothing is removed from the site while pages are written.
     site.readLock().lock();
@@ -188,7 +206,7 @@ public final class WebsiteChannel implements Channel {
         String locale = page.getKey();
         writeIfChanged(
             page.getValue(),
-            renderer.entryPage(entry, locale, known).getBytes(StandardCharsets.UTF_8));
+            renderer.entryPage(entry, locale, known, named).getBytes(StandardCharsets.UTF_8));
         String dir = locale + "/" + entry.contentType() + "/" + entry.slug() + "/";
         changed.add("/" + dir);
         if (WebsiteRenderer.layout(entry.contentType()).equals("event")) {
@@ -441,7 +459,16 @@ public final class WebsiteChannel implements Channel {
           neus.add(neu);
         }
       }
-      writes.addAll(listing(locale, locale + "/", "Latest", rows, olds, neus, every, changed));
+      writes.addAll(
+          listing(
+              locale,
+              locale + "/",
+              SiteLabels.of(locale).get("latest"),
+              rows,
+              olds,
+              neus,
+              every,
+              changed));
       for (String slug : e.getValue()) {
         if (slug.isEmpty()) {
           continue;
@@ -586,7 +613,7 @@ public final class WebsiteChannel implements Channel {
               root + r.path(),
               r.title(),
               r.summary(),
-              Html.capitalize(Html.label(r.contentType()), loc),
+              SiteLabels.of(locale).type(r.contentType()),
               r.publishedAt().toString(),
               WebsiteRenderer.date(r.publishedAt(), loc)));
     }

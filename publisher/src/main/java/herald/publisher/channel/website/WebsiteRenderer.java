@@ -73,8 +73,21 @@ final class WebsiteRenderer {
 
   /** The page of an entry in a locale, with references resolved from {@code known}. */
   String entryPage(ContentPublished entry, String locale, Map<UUID, List<PageRow>> known) {
+    return entryPage(entry, locale, known, Map.of());
+  }
+
+  /**
+   * The page of an entry in a locale, with references linked to their pages ({@code known}) or,
+   * without one, named ({@code named}).
+   */
+  String entryPage(
+      ContentPublished entry,
+      String locale,
+      Map<UUID, List<PageRow>> known,
+      Map<UUID, ContentPublished> named) {
     String root = "../../../";
     Locale loc = Locale.forLanguageTag(locale);
+    SiteLabels labels = SiteLabels.of(locale);
     ZoneId zone = zone(entry);
     String layout = layout(entry.contentType());
     boolean isEvent = layout.equals("event");
@@ -98,21 +111,21 @@ final class WebsiteRenderer {
       switch (f.type()) {
         case "url" -> {
           if (v.isTextual() && Html.isWebUrl(v.asText())) {
-            buttons.add(Views.Link.of(v.asText().trim(), buttonLabel(f.id())));
+            buttons.add(Views.Link.of(v.asText().trim(), labels.field(buttonField(f.id()))));
           } else {
-            details.add(new Views.Detail(Html.label(f.id()), v.asText(), null));
+            details.add(new Views.Detail(labels.field(f.id()), v.asText(), null));
           }
         }
         case "reference", "references" -> {
-          List<Views.Link> links = resolve(ids(v), locale, root, known);
+          List<Views.Link> links = resolve(ids(v), locale, root, known, named);
           if (!links.isEmpty()) {
-            people.add(new Views.People(Html.label(f.id()), links));
+            people.add(new Views.People(labels.field(f.id()), links));
           }
         }
         case "group", "media", "location", "richtext" -> {
           // Structured values have no one-line rendering; the event layout places its own.
         }
-        default -> display(f, v, loc, zone).ifPresent(details::add);
+        default -> display(f, v, loc, zone, labels).ifPresent(details::add);
       }
     }
     List<Views.Link> tags = new ArrayList<>();
@@ -120,12 +133,13 @@ final class WebsiteRenderer {
       tags.add(Views.Link.of(root + locale + "/tag/" + Listings.tagSlug(tag) + "/", tag));
     }
 
-    Views.Event event = isEvent ? event(entry, locale, loc, zone, root, known) : null;
+    Views.Event event =
+        isEvent ? event(entry, locale, loc, zone, root, known, named, labels) : null;
     String path = locale + "/" + entry.contentType() + "/" + entry.slug() + "/";
     Views.Entry view =
         new Views.Entry(
             entry.contentType(),
-            Html.capitalize(Html.label(entry.contentType()), loc),
+            labels.type(entry.contentType()),
             title,
             summary,
             body,
@@ -156,10 +170,11 @@ final class WebsiteRenderer {
             root,
             siteUrl + "/" + path,
             alternates,
-            jsonLd(entry, locale, title, summary, siteUrl + "/" + path, zone, event, known),
+            jsonLd(entry, locale, title, summary, siteUrl + "/" + path, zone, event, known, named),
             root + locale + "/",
-            "Home",
-            feeds(entry.contentType(), locale));
+            labels.get("home"),
+            feeds(entry.contentType(), locale),
+            labels);
     return render(layout, Map.of("page", page, "entry", view));
   }
 
@@ -196,8 +211,9 @@ final class WebsiteRenderer {
             List.of(),
             null,
             root + locale + "/",
-            "Home",
-            feeds("all", locale));
+            SiteLabels.of(locale).get("home"),
+            feeds("all", locale),
+            SiteLabels.of(locale));
     return render("listing", Map.of("page", page, "listing", listing));
   }
 
@@ -224,7 +240,9 @@ final class WebsiteRenderer {
       Locale loc,
       ZoneId zone,
       String root,
-      Map<UUID, List<PageRow>> known) {
+      Map<UUID, List<PageRow>> known,
+      Map<UUID, ContentPublished> named,
+      SiteLabels labels) {
     Optional<OffsetDateTime> start = dateTime(entry, "startsAt", locale);
     Optional<OffsetDateTime> end = dateTime(entry, "endsAt", locale);
     String when = null;
@@ -244,7 +262,7 @@ final class WebsiteRenderer {
         entry
             .text("registrationUrl", locale)
             .filter(Html::isWebUrl)
-            .map(u -> Views.Link.of(u.trim(), "Register"))
+            .map(u -> Views.Link.of(u.trim(), labels.get("register")))
             .orElse(null);
     boolean online = entry.value("online", locale).map(JsonNode::asBoolean).orElse(false);
     List<Views.ProgrammeRow> programme = new ArrayList<>();
@@ -266,7 +284,7 @@ final class WebsiteRenderer {
                         t,
                         rs.map(OffsetDateTime::toString).orElse(null),
                         localized(row.get("title"), locale),
-                        resolve(ids(row.path("speakers")), locale, root, known)));
+                        resolve(ids(row.path("speakers")), locale, root, known, named)));
               }
             });
     return new Views.Event(
@@ -290,7 +308,8 @@ final class WebsiteRenderer {
       String url,
       ZoneId zone,
       Views.Event event,
-      Map<UUID, List<PageRow>> known) {
+      Map<UUID, List<PageRow>> known,
+      Map<UUID, ContentPublished> named) {
     ObjectNode n = JSON.createObjectNode();
     n.put("@context", "https://schema.org");
     if (event != null) {
@@ -338,7 +357,7 @@ final class WebsiteRenderer {
       }
       ArrayNode organisers = JSON.createArrayNode();
       for (Views.Link o :
-          resolve(ids(entry.value("organisers", locale).orElse(null)), locale, "", known)) {
+          resolve(ids(entry.value("organisers", locale).orElse(null)), locale, "", known, named)) {
         organisers.addObject().put("@type", "Organization").put("name", o.label());
       }
       if (!organisers.isEmpty()) {
@@ -434,19 +453,29 @@ final class WebsiteRenderer {
   }
 
   /**
-   * Links to the referenced entries that are on the website, in the locale if they have it, else in
-   * any; references that are not published are left out.
+   * The referenced entries in their order: linked to their page where they are on the website (in
+   * the locale if they have it, else in any), named where they are published elsewhere only;
+   * references that are not published are left out.
    */
   private static List<Views.Link> resolve(
-      List<UUID> ids, String locale, String root, Map<UUID, List<PageRow>> known) {
+      List<UUID> ids,
+      String locale,
+      String root,
+      Map<UUID, List<PageRow>> known,
+      Map<UUID, ContentPublished> named) {
     List<Views.Link> out = new ArrayList<>();
     for (UUID id : ids) {
       List<PageRow> rows = known.getOrDefault(id, List.of());
-      rows.stream()
-          .filter(r -> r.locale().equals(locale))
-          .findFirst()
-          .or(() -> rows.stream().findFirst())
-          .ifPresent(r -> out.add(Views.Link.of(root + r.path(), r.title())));
+      Optional<PageRow> page =
+          rows.stream()
+              .filter(r -> r.locale().equals(locale))
+              .findFirst()
+              .or(() -> rows.stream().findFirst());
+      if (page.isPresent()) {
+        out.add(Views.Link.of(root + page.get().path(), page.get().title()));
+      } else if (named.containsKey(id)) {
+        out.add(Views.Link.unlinked(named.get(id).title(locale)));
+      }
     }
     return out;
   }
@@ -496,15 +525,16 @@ final class WebsiteRenderer {
     }
   }
 
-  private static String buttonLabel(String fieldId) {
+  /** The field a button is named after: {@code recordingUrl} → {@code recording}. */
+  private static String buttonField(String fieldId) {
     String id = fieldId.replaceFirst("(?i)(url|link|href)$", "");
-    return Html.label(id.isEmpty() ? fieldId : id);
+    return id.isEmpty() ? fieldId : id;
   }
 
   /** A value in the details list, formatted for the locale and zone. */
   private static Optional<Views.Detail> display(
-      FieldSchema f, JsonNode v, Locale loc, ZoneId zone) {
-    String label = Html.label(f.id());
+      FieldSchema f, JsonNode v, Locale loc, ZoneId zone, SiteLabels labels) {
+    String label = labels.field(f.id());
     if (v.isArray()) {
       List<String> items = new ArrayList<>();
       v.forEach(e -> items.add(e.isValueNode() ? e.asText() : null));
@@ -538,7 +568,8 @@ final class WebsiteRenderer {
           return Optional.of(new Views.Detail(label, shown, text));
         }
         case "boolean" -> {
-          return Optional.of(new Views.Detail(label, v.asBoolean() ? "Yes" : "No", null));
+          return Optional.of(
+              new Views.Detail(label, labels.get(v.asBoolean() ? "yes" : "no"), null));
         }
         default -> {
           return text.isBlank()
