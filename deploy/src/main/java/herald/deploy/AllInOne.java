@@ -9,10 +9,14 @@ import herald.indexer.IndexerVerticle;
 import herald.publisher.PublisherConfig;
 import herald.publisher.PublisherVerticle;
 import herald.publisher.channel.newsletter.LocalSmtpSink;
+import herald.publisher.channel.social.LocalSocialSink;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -64,6 +68,7 @@ public final class AllInOne implements AutoCloseable {
   private final PublisherVerticle publisher;
   private final Path siteDir;
   private final LocalSmtpSink mail;
+  private final LocalSocialSink social;
   private final List<String> deployments;
 
   private AllInOne(
@@ -78,6 +83,7 @@ public final class AllInOne implements AutoCloseable {
       PublisherVerticle publisher,
       Path siteDir,
       LocalSmtpSink mail,
+      LocalSocialSink social,
       List<String> deployments) {
     this.dataDir = dataDir;
     this.infra = infra;
@@ -90,6 +96,7 @@ public final class AllInOne implements AutoCloseable {
     this.publisher = publisher;
     this.siteDir = siteDir;
     this.mail = mail;
+    this.social = social;
     this.deployments = deployments;
   }
 
@@ -156,7 +163,14 @@ public final class AllInOne implements AutoCloseable {
       }
 
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      vertx = Vertx.vertx();
+      vertx = Vertx.vertx(vertxOptions());
+      LocalSocialSink social = null;
+      if (!isSet(env, "HERALD_SOCIAL_ACCOUNTS")) {
+        // No accounts named: the demo posts to a local Mastodon and Bluesky that keep each post
+        // as a file, so that choosing the social channel shows what it sends.
+        social = startSocialSink(vertx, dataDir.resolve("social"));
+        services.put("HERALD_SOCIAL_ACCOUNTS", localAccounts(social));
+      }
       List<String> deployments = new ArrayList<>();
       STEPS.info("  indexer (search)…");
       IndexerVerticle indexer = new IndexerVerticle(IndexerConfig.fromEnv(services), registry);
@@ -188,6 +202,7 @@ public final class AllInOne implements AutoCloseable {
               publisher,
               publisherConfig.siteDir(),
               mail,
+              social,
               deployments);
       if (seed) {
         DemoContent content = new DemoContent(herald.apiUrl(), adminKey);
@@ -271,6 +286,11 @@ public final class AllInOne implements AutoCloseable {
               + mail.port()
               + " → "
               + dataDir.resolve("mail"));
+    }
+    if (social != null) {
+      System.out.println(
+          "  Social posts (local Mastodon     " + social.url() + " → " + dataDir.resolve("social"));
+      System.out.println("    and Bluesky)");
     }
     System.out.println("  Data                             " + dataDir);
     PgSettings pg = infra.pg();
@@ -386,6 +406,62 @@ public final class AllInOne implements AutoCloseable {
       pending = Set.of();
       return "LOADED";
     }
+  }
+
+  /**
+   * Vert.x warns when an event loop runs one task longer than 2 s. It measures wall time: on a
+   * laptop busy with other work the thread may simply not be scheduled for that long (seen while
+   * the publisher loads Kafka's client classes at start). The all-in-one warns after 10 s, with the
+   * stack from 20 s, and about workers (migrations, an index rebuild) after 10 min.
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setMaxEventLoopExecuteTime(10)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
+        .setWarningExceptionTime(20)
+        .setWarningExceptionTimeUnit(TimeUnit.SECONDS)
+        .setMaxWorkerExecuteTime(10)
+        .setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES);
+  }
+
+  /** The local Mastodon and Bluesky, on a free loopback port, with credentials made now. */
+  private static LocalSocialSink startSocialSink(Vertx vertx, Path dir) throws Exception {
+    SecureRandom random = new SecureRandom();
+    byte[] token = new byte[24];
+    random.nextBytes(token);
+    byte[] password = new byte[24];
+    random.nextBytes(password);
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    LocalSocialSink sink =
+        new LocalSocialSink(
+            new LocalSocialSink.Accounts(
+                b64.encodeToString(token), "herald.localhost", b64.encodeToString(password)),
+            dir);
+    return await(sink.start(vertx, "127.0.0.1", 0));
+  }
+
+  /** HERALD_SOCIAL_ACCOUNTS for the local sink: one Mastodon and one Bluesky account. */
+  private static String localAccounts(LocalSocialSink sink) {
+    return new JsonArray()
+        .add(
+            new JsonObject()
+                .put("id", "mastodon-local")
+                .put("network", "mastodon")
+                .put("url", sink.url())
+                .put("token", sink.accounts().mastodonToken()))
+        .add(
+            new JsonObject()
+                .put("id", "bluesky-local")
+                .put("network", "bluesky")
+                .put("url", sink.url())
+                .put("handle", sink.accounts().blueskyHandle())
+                .put("password", sink.accounts().blueskyPassword()))
+        .encode();
+  }
+
+  /** Where the local Mastodon and Bluesky keep posts, or null when real accounts are set. */
+  public Path socialDir() {
+    return social == null ? null : dataDir.resolve("social");
   }
 
   /** The SMTP sink on HERALD_SMTP_PORT (default 2525), or on any free port when that is taken. */

@@ -162,6 +162,30 @@ class PipelineIT {
   }
 
   @Test
+  @DisplayName(
+      "the demo's social posts reach the local Mastodon and Bluesky, which keep them as files")
+  void socialPostsInTheLocalSinks() {
+    Path mastodon = herald.socialDir().resolve("mastodon");
+    Path bluesky = herald.socialDir().resolve("bluesky");
+    await().atMost(WAIT).until(() -> posts(mastodon).contains("Webinar on decriminalisation"));
+    await().atMost(WAIT).until(() -> posts(bluesky).contains("Webinar on decriminalisation"));
+  }
+
+  /** Every post kept in a sink's folder, one after another. */
+  static String posts(Path folder) throws java.io.IOException {
+    if (!Files.isDirectory(folder)) {
+      return "";
+    }
+    StringBuilder all = new StringBuilder();
+    try (var files = Files.list(folder)) {
+      for (Path f : files.toList()) {
+        all.append(Files.readString(f)).append('\n');
+      }
+    }
+    return all.toString();
+  }
+
+  @Test
   @DisplayName("the search's hits link to their pages on the website, and the links work")
   void hitUrlsResolve() {
     JsonArray hits = search("decriminalisation").getJsonArray("hits");

@@ -275,8 +275,15 @@ class IndexerIT {
         }) {
       assertTrue(hit.getValue(field) != null, field + " in " + hit.encode());
     }
+    // The page on the website: the site's root (HERALD_SITE_URL, by default the local publisher's
+    // /site) and the page's path.
     assertEquals(
-        "/" + hit.getString("locale") + "/event/" + hit.getString("slug") + "/",
+        IndexerConfig.DEFAULT_SITE_URL
+            + "/"
+            + hit.getString("locale")
+            + "/event/"
+            + hit.getString("slug")
+            + "/",
         hit.getString("url"));
     // An event's date is its start.
     assertEquals("2026-02-10T14:00:00Z", hit.getString("date"));

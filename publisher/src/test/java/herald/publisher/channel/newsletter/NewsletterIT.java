@@ -185,7 +185,8 @@ class NewsletterIT {
     assertEquals(
         "Ana.Petrovic@example.org",
         confirmation.getRecipients(Message.RecipientType.TO)[0].toString());
-    assertEquals("Confirm your subscription to DPNSEE Newsletter", confirmation.getSubject());
+    // In the words of the locale the subscriber asked in.
+    assertEquals("Потврдите пријаву на DPNSEE Newsletter", confirmation.getSubject());
     assertEquals(null, confirmation.getHeader("List-Unsubscribe"), "not a list message");
     String link = link(part(confirmation, "text/plain"), "confirm");
     assertEquals("pending", subscriber("Ana.Petrovic@example.org").getString("status"));

@@ -13,20 +13,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local HTTP server speaking the parts of Mastodon's API, a Bluesky PDS's XRPC and a webhook
- * receiver that the social channel uses, recording every request it received. Like the real
- * services, it makes one post per Mastodon {@code Idempotency-Key}, one record per Bluesky record
- * key and takes one event per {@code webhook-id}.
+ * The networks of the social channel's tests: the {@link LocalSocialSink} that the all-in-one runs
+ * (Mastodon, Bluesky) and a webhook receiver, on one local server recording every request it
+ * received, with faults a test can inject (an error status, no answer, an answer lost after the
+ * effect, slowness). It takes one event per {@code webhook-id}.
  */
 public final class FakeNetworks implements AutoCloseable {
 
   public static final String TOKEN = "mastodon-token";
   public static final String HANDLE = "dpnsee.bsky.social";
   public static final String APP_PASSWORD = "abcd-efgh-ijkl-mnop";
-  public static final String DID = "did:plc:dpnsee";
+  public static final String DID = "did:plc:dpnseebskysocial";
 
   /** A request as received. */
   public record Received(String method, String path, MultiMap headers, String body) {
@@ -48,13 +47,12 @@ public final class FakeNetworks implements AutoCloseable {
   private record Injected(Trouble trouble, int status, String retryAfter) {}
 
   final List<Received> received = new CopyOnWriteArrayList<>();
-  final Map<String, JsonObject> statuses = new ConcurrentHashMap<>();
-  final Map<String, JsonObject> records = new ConcurrentHashMap<>();
+  private final LocalSocialSink sink =
+      new LocalSocialSink(new LocalSocialSink.Accounts(TOKEN, HANDLE, APP_PASSWORD), null);
+  final Map<String, JsonObject> statuses = sink.statuses();
+  final Map<String, JsonObject> records = sink.records();
   final Map<String, JsonObject> webhookEvents = new ConcurrentHashMap<>();
-  private final Map<String, JsonObject> byIdempotencyKey = new ConcurrentHashMap<>();
   private final Map<String, Injected> troubles = new ConcurrentHashMap<>();
-  private final AtomicInteger ids = new AtomicInteger(1000);
-  private final AtomicInteger sessions = new AtomicInteger();
   private final List<Runnable> held = new ArrayList<>(); // guarded by this
   private boolean holding; // guarded by this
   private final Vertx vertx;
@@ -73,6 +71,7 @@ public final class FakeNetworks implements AutoCloseable {
                         .onFailure(e -> req.response().setStatusCode(500).end()))
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS);
+    sink.servedAt(url());
   }
 
   public String url() {
@@ -110,12 +109,12 @@ public final class FakeNetworks implements AutoCloseable {
 
   /** Mastodon statuses made, by the {@code Idempotency-Key} that made them. */
   public Map<String, JsonObject> mastodonStatusesByKey() {
-    return Map.copyOf(byIdempotencyKey);
+    return sink.statusesByIdempotencyKey();
   }
 
   /** Bluesky records there now, by record key. */
   public Map<String, JsonObject> blueskyRecords() {
-    return Map.copyOf(records);
+    return Map.copyOf(sink.records());
   }
 
   /** Webhook events taken, by {@code webhook-id}: the body of the first delivery of each. */
@@ -176,11 +175,7 @@ public final class FakeNetworks implements AutoCloseable {
       return;
     }
     boolean answer = injected == null;
-    if (path.startsWith("/api/v1/statuses")) {
-      mastodon(req, body, answer);
-    } else if (path.startsWith("/xrpc/")) {
-      bluesky(req, body, answer);
-    } else if (path.startsWith("/hook")) {
+    if (path.startsWith("/hook")) {
       // A Standard Webhooks receiver takes each webhook-id once; a repeat is acknowledged only.
       String id = req.getHeader("webhook-id");
       if (id != null) {
@@ -190,116 +185,7 @@ public final class FakeNetworks implements AutoCloseable {
         req.response().setStatusCode(204).end();
       }
     } else {
-      json(req, 404, new JsonObject().put("error", "not found"));
-    }
-  }
-
-  private void mastodon(HttpServerRequest req, String body, boolean answer) {
-    if (!("Bearer " + TOKEN).equals(req.getHeader("Authorization"))) {
-      json(req, 401, new JsonObject().put("error", "The access token is invalid"));
-      return;
-    }
-    String id = req.path().substring("/api/v1/statuses".length()).replace("/", "");
-    switch (req.method().name()) {
-      case "POST" -> {
-        String key = req.getHeader("Idempotency-Key");
-        JsonObject status =
-            byIdempotencyKey.computeIfAbsent(
-                key == null ? "none-" + ids.get() : key,
-                k -> {
-                  String newId = Integer.toString(ids.incrementAndGet());
-                  JsonObject s =
-                      new JsonObject()
-                          .put("id", newId)
-                          .put("url", url() + "/@herald/" + newId)
-                          .put("content", new JsonObject(body).getString("status"));
-                  statuses.put(newId, s);
-                  return s;
-                });
-        if (answer) {
-          json(req, 200, status);
-        }
-      }
-      case "PUT" -> {
-        JsonObject s = statuses.get(id);
-        if (s == null) {
-          json(req, 404, new JsonObject().put("error", "Record not found"));
-          return;
-        }
-        s.put("content", new JsonObject(body).getString("status"));
-        json(req, 200, s);
-      }
-      case "DELETE" -> {
-        JsonObject s = statuses.remove(id);
-        json(
-            req,
-            s == null ? 404 : 200,
-            s == null ? new JsonObject().put("error", "Record not found") : s);
-      }
-      default -> json(req, 405, new JsonObject());
-    }
-  }
-
-  private void bluesky(HttpServerRequest req, String body, boolean answer) {
-    String method = req.path().substring("/xrpc/".length());
-    if (method.equals("com.atproto.server.createSession")) {
-      JsonObject in = new JsonObject(body);
-      if (!HANDLE.equals(in.getString("identifier"))
-          || !APP_PASSWORD.equals(in.getString("password"))) {
-        json(
-            req,
-            401,
-            new JsonObject()
-                .put("error", "AuthenticationRequired")
-                .put("message", "Invalid identifier or password"));
-        return;
-      }
-      json(
-          req,
-          200,
-          new JsonObject()
-              .put("did", DID)
-              .put("handle", HANDLE)
-              .put("accessJwt", "jwt-" + sessions.incrementAndGet())
-              .put("refreshJwt", "refresh"));
-      return;
-    }
-    if (req.getHeader("Authorization") == null
-        || !req.getHeader("Authorization").startsWith("Bearer jwt-")) {
-      json(req, 401, new JsonObject().put("error", "AuthenticationRequired"));
-      return;
-    }
-    switch (method) {
-      case "com.atproto.repo.createRecord" -> {
-        JsonObject in = new JsonObject(body);
-        String rkey = in.getString("rkey");
-        String uri = "at://" + in.getString("repo") + "/" + in.getString("collection") + "/" + rkey;
-        if (records.putIfAbsent(rkey, in.getJsonObject("record").put("uri", uri)) != null) {
-          json(
-              req,
-              400,
-              new JsonObject()
-                  .put("error", "InvalidRequest")
-                  .put("message", "Record already exists"));
-          return;
-        }
-        if (answer) {
-          json(req, 200, new JsonObject().put("uri", uri).put("cid", "bafyrei" + rkey));
-        }
-      }
-      case "com.atproto.repo.getRecord" -> {
-        JsonObject r = records.get(req.getParam("rkey"));
-        if (r == null) {
-          json(req, 400, new JsonObject().put("error", "RecordNotFound"));
-        } else {
-          json(req, 200, new JsonObject().put("uri", r.getString("uri")).put("value", r));
-        }
-      }
-      case "com.atproto.repo.deleteRecord" -> {
-        records.remove(new JsonObject(body).getString("rkey"));
-        json(req, 200, new JsonObject());
-      }
-      default -> json(req, 404, new JsonObject().put("error", "MethodNotImplemented"));
+      sink.handle(req, body, answer);
     }
   }
 
