@@ -297,7 +297,7 @@ class DeliveryApiIT {
         "drafts are not delivered");
     h.admin("POST", "/v1/manage/entries/" + id + "/publish", null);
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () ->
                 get("/v1/entries/" + id + "?locale=en")
@@ -310,7 +310,7 @@ class DeliveryApiIT {
             .statusCode());
     h.admin("POST", "/v1/manage/entries/" + id + "/unpublish", null);
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () ->
                 h.send("GET", "/v1/entries/" + id + "?locale=en", null, null).statusCode() == 404);

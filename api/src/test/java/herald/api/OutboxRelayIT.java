@@ -76,7 +76,7 @@ class OutboxRelayIT {
         assertEquals(
             List.of(slowEntry.toString()), second.stream().map(ConsumerRecord::key).toList());
         await()
-            .atMost(Duration.ofSeconds(10))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> h.count("select count(*) from outbox where sent_at is null") == 0);
         String payload = new String(second.get(0).value(), StandardCharsets.UTF_8);
         assertTrue(payload.contains("\"slow\""));
@@ -91,7 +91,7 @@ class OutboxRelayIT {
       ApiVerticle a = h.deploy();
       ApiVerticle b = h.deploy();
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> a.relay().isLeader() || b.relay().isLeader());
       assertTrue(a.relay().isLeader() ^ b.relay().isLeader(), "exactly one leader");
       ApiVerticle leader = a.relay().isLeader() ? a : b;
@@ -99,7 +99,7 @@ class OutboxRelayIT {
       assertEquals(201, h.admin("POST", "/v1/manage/types", ContentApiIT.ARTICLE).statusCode());
       try (KafkaConsumer<String, byte[]> consumer = h.consumer()) {
         h.undeploy(leader);
-        await().atMost(Duration.ofSeconds(10)).until(() -> other.relay().isLeader());
+        await().atMost(Duration.ofSeconds(60)).until(() -> other.relay().isLeader());
         Set<String> ids =
             java.util.stream.IntStream.range(0, 5)
                 .mapToObj(

@@ -209,7 +209,7 @@ class WebhookIT {
     assertEquals("entry.unpublished", new JsonObject(second.body()).getString("type"));
 
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () ->
                 deliveries(ep.getString("id")).stream()
@@ -376,7 +376,7 @@ class WebhookIT {
     try (Receiver back = new Receiver(h.vertx).start(port)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> back.at("/later").size() >= 3);
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(
               () ->
                   deliveries(ep.getString("id")).stream()
@@ -455,7 +455,7 @@ class WebhookIT {
         receiver.at("/again").get(0).header("webhook-id"),
         receiver.at("/again").get(1).header("webhook-id"));
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> deliveries(id).getJsonObject(0).getJsonArray("history").size() == 2);
     JsonObject again = deliveries(id).getJsonObject(0);
     assertEquals("succeeded", again.getString("status"));

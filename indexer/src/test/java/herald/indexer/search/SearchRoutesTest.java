@@ -54,16 +54,16 @@ class SearchRoutesTest {
 
       // The first waits for the thread; the second is one too many.
       var waiting = http.get(port, "localhost", "/v1/search?q=syringe").send();
-      await().atMost(Duration.ofSeconds(10)).until(() -> routes.inFlight() == 1);
+      await().atMost(Duration.ofSeconds(60)).until(() -> routes.inFlight() == 1);
       HttpResponse<Buffer> refused =
-          http.get(port, "localhost", "/v1/search?q=syringe").send().await(10, TimeUnit.SECONDS);
+          http.get(port, "localhost", "/v1/search?q=syringe").send().await(60, TimeUnit.SECONDS);
       assertEquals(503, refused.statusCode());
       assertEquals("application/problem+json", refused.getHeader("Content-Type"));
       assertEquals("1", refused.getHeader("Retry-After"));
       assertTrue(refused.bodyAsJsonObject().getString("type").endsWith("/search-overloaded"));
 
       release.countDown();
-      HttpResponse<Buffer> answered = waiting.await(10, TimeUnit.SECONDS);
+      HttpResponse<Buffer> answered = waiting.await(60, TimeUnit.SECONDS);
       assertEquals(200, answered.statusCode());
       assertEquals(1, new JsonObject(answered.bodyAsString()).getJsonArray("hits").size());
       // Once it is answered, the next one is taken again.
