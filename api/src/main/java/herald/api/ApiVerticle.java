@@ -35,19 +35,23 @@ import herald.api.studio.StudioConfig;
 import herald.api.studio.StudioModule;
 import herald.events.DeliveryTopics;
 import herald.events.Topics;
+import herald.events.health.Check;
+import herald.events.health.Probe;
+import herald.events.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -81,6 +85,9 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
   private Router router;
   private final Map<String, Supplier<Future<String>>> extraReadiness = new LinkedHashMap<>();
+  private final List<Probe> probes = new ArrayList<>();
+  private Probe database;
+  private Probe kafka;
 
   public ApiVerticle(ApiConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -146,6 +153,14 @@ public final class ApiVerticle extends VerticleBase {
                       .connectingTo(pg)
                       .using(vertx)
                       .build();
+              database =
+                  track(
+                      new Probe(
+                              "database",
+                              () -> pool.query("select 1").execute().toCompletionStage(),
+                              null)
+                          .start());
+              kafka = track(Probe.kafka(config.kafkaBootstrapServers()).start());
               producer = new KafkaProducer<>(producerProps());
               OutboxRepository outbox = new OutboxRepository();
               relay =
@@ -253,7 +268,7 @@ public final class ApiVerticle extends VerticleBase {
     router.route().handler(new JsonLimits());
     router.route().handler(contract.validate());
     router.get("/openapi.json").handler(contract.serve());
-    new HealthRoutes(this::readiness, registry).mount(router);
+    new HealthRoutes(readiness(), registry).mount(router);
     new ContentTypeRoutes(pool, types, audit, keys).mount(router);
     new EntryRoutes(pool, entries, versions, service, keys, config.locales()).mount(router);
     new ScheduleRoutes(pool, schedules, entries, audit, keys, config.locales()).mount(router);
@@ -353,29 +368,33 @@ public final class ApiVerticle extends VerticleBase {
     }
   }
 
-  private Future<JsonObject> readiness() {
-    Future<JsonObject> checks = coreReadiness();
-    for (Map.Entry<String, Supplier<Future<String>>> extra : extraReadiness.entrySet()) {
-      checks =
-          checks.compose(d -> extra.getValue().get().map(state -> d.put(extra.getKey(), state)));
-    }
-    return checks;
+  private Probe track(Probe p) {
+    probes.add(p);
+    return p;
   }
 
-  private Future<JsonObject> coreReadiness() {
-    return pool.query("select 1")
-        .execute()
-        .map(
-            rs -> {
-              if (!relay.isHealthy()) {
-                throw new IllegalStateException("outbox relay cannot reach PostgreSQL or Kafka");
-              }
-              return new JsonObject()
-                  .put("database", "UP")
-                  .put("outboxRelay", relay.isLeader() ? "LEADER" : "STANDBY")
-                  .put("deliveryStatus", deliveries.isHealthy() ? "UP" : "DOWN")
-                  .put("partners", partners == null ? "OFF" : partners.isHealthy() ? "UP" : "DOWN");
-            });
+  /** What the api needs: its database and Kafka, the relay, and its consumers. */
+  private Readiness readiness() {
+    Readiness r =
+        new Readiness()
+            .add(database)
+            .add(kafka)
+            .add(
+                "outboxRelay",
+                () ->
+                    relay.isHealthy()
+                        ? Check.up(relay.isLeader() ? "LEADER" : "STANDBY")
+                        : Check.down("DOWN", "cannot reach PostgreSQL or Kafka"))
+            .add(deliveries.statusConsumer());
+    if (partners != null) {
+      r.add(partners.consumer());
+    }
+    // Checks added by the embedder (the all-in-one's demo content) are probed like the database.
+    for (Map.Entry<String, Supplier<Future<String>>> extra : extraReadiness.entrySet()) {
+      Supplier<Future<String>> check = extra.getValue();
+      r.add(track(new Probe(extra.getKey(), () -> check.get().toCompletionStage(), null).start()));
+    }
+    return r;
   }
 
   @Override
@@ -383,6 +402,7 @@ public final class ApiVerticle extends VerticleBase {
     if (scheduler != null) {
       scheduler.stop();
     }
+    probes.forEach(Probe::close);
     Future<Void> r =
         (relay == null ? Future.<Void>succeededFuture() : relay.stop())
             .eventually(() -> cache == null ? Future.succeededFuture() : cache.stop())

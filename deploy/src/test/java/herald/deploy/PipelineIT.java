@@ -4,12 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import herald.embedded.BrokerSupervisor;
+import herald.embedded.EmbeddedKafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,8 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 class PipelineIT {
   // A ceiling for a stuck pipeline, not an expectation: each wait takes a second or two when idle.
   static final Duration WAIT = Duration.ofMinutes(2);
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   AllInOne herald;
+  HeraldHttp client;
 
   @BeforeAll
   void start() throws Exception {
@@ -40,6 +39,7 @@ class PipelineIT {
     env.put("HERALD_INDEXER_PORT", "0");
     env.put("HERALD_PUBLISHER_PORT", "0");
     herald = AllInOne.start(env);
+    client = new HeraldHttp(herald);
   }
 
   @AfterAll
@@ -208,7 +208,36 @@ class PipelineIT {
       await().atMost(WAIT).until(() -> get(base + "/health/ready").statusCode() == 200);
     }
     JsonObject api = new JsonObject(get(herald.apiUrl() + "/health/ready").body());
-    assertEquals("LOADED", api.getJsonObject("checks").getString("demo"), api.encode());
+    assertEquals(
+        "LOADED",
+        api.getJsonObject("checks").getJsonObject("demo").getString("status"),
+        api.encode());
+  }
+
+  @Test
+  @DisplayName("a broker that dies is started again by the all-in-one, and publishing goes on")
+  void brokerIsSupervised() throws Exception {
+    EmbeddedKafkaBroker broker = herald.infrastructure().broker().orElseThrow();
+    BrokerSupervisor supervisor = herald.infrastructure().brokerSupervisor().orElseThrow();
+    int restarts = supervisor.restarts();
+    broker.kill();
+    // Nothing but the supervisor starts it again.
+    await().atMost(WAIT).until(() -> supervisor.restarts() > restarts && broker.isAlive());
+
+    JsonObject entry =
+        new JsonObject(
+            """
+            {"type":"article","fields":{"title":{"en":"After the broker came back"},
+             "body":{"en":"Resurrected zorblewort"}}}
+            """);
+    HttpResponse<String> created = send("POST", "/v1/manage/entries", entry.encode());
+    assertEquals(201, created.statusCode(), created.body());
+    String id = new JsonObject(created.body()).getString("id");
+    assertEquals(200, send("POST", "/v1/manage/entries/" + id + "/publish", null).statusCode());
+    await().atMost(WAIT).until(() -> total("zorblewort") == 1);
+    for (String base : new String[] {herald.apiUrl(), herald.indexerUrl(), herald.publisherUrl()}) {
+      await().atMost(WAIT).until(() -> get(base + "/health/ready").statusCode() == 200);
+    }
   }
 
   int total(String q) {
@@ -224,31 +253,13 @@ class PipelineIT {
 
   HttpResponse<String> get(String url) {
     try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return client.get(url, Duration.ofSeconds(60));
     } catch (Exception e) {
       throw new AssertionError(e);
     }
   }
 
   HttpResponse<String> send(String method, String path, String body) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(herald.apiUrl() + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + herald.adminKey())
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return client.send(method, path, body);
   }
 }

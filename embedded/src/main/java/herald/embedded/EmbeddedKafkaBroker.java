@@ -76,7 +76,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.dataDir = dataDir;
     this.port = port;
     this.controllerPort = controllerPort;
-    this.stopOnExit = new Thread(this::stop, "herald-kafka-broker-stop");
+    // Closed, not only stopped, so that a supervisor does not start it again meanwhile.
+    this.stopOnExit = new Thread(this::close, "herald-kafka-broker-stop");
   }
 
   /**
@@ -155,6 +156,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     stop();
     launch();
+  }
+
+  /**
+   * Starts the broker again when its process died by itself (a crash, an out-of-memory kill, a
+   * {@link #kill}) and it is not closed; true when it did. What a {@link BrokerSupervisor} calls.
+   */
+  public synchronized boolean restartIfDead() {
+    if (closed || isAlive()) {
+      return false;
+    }
+    if (process != null) {
+      releaseProcess();
+    }
+    launch();
+    return true;
   }
 
   /** Whether the broker process is running (not whether it is ready). */

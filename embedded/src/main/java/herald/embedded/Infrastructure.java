@@ -32,6 +32,7 @@ public final class Infrastructure implements AutoCloseable {
   private final String kafkaBootstrapServers;
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedKafkaBroker broker;
+  private final BrokerSupervisor supervisor;
 
   private Infrastructure(
       PgSettings pg,
@@ -42,6 +43,8 @@ public final class Infrastructure implements AutoCloseable {
     this.kafkaBootstrapServers = kafkaBootstrapServers;
     this.postgres = postgres;
     this.broker = broker;
+    // An embedded broker that dies is started again: the services ride out the gap.
+    this.supervisor = broker == null ? null : BrokerSupervisor.start(broker);
   }
 
   /**
@@ -116,6 +119,11 @@ public final class Infrastructure implements AutoCloseable {
     return Optional.ofNullable(broker);
   }
 
+  /** The supervisor that restarts the embedded broker when it dies, when one was started here. */
+  public Optional<BrokerSupervisor> brokerSupervisor() {
+    return Optional.ofNullable(supervisor);
+  }
+
   /** The embedded PostgreSQL server, when one was started here. */
   public Optional<EmbeddedPostgresServer> postgres() {
     return Optional.ofNullable(postgres);
@@ -125,6 +133,9 @@ public final class Infrastructure implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (supervisor != null) {
+        supervisor.close();
+      }
       if (broker != null) {
         broker.close();
       }

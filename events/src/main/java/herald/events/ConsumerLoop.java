@@ -1,39 +1,28 @@
 package herald.events;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Positions: by default the group's offsets in Kafka, committed after each poll's batches are
- * handled. With {@link Builder#positions} they live with the effects instead (PostgreSQL, the
- * Lucene commit): newly assigned partitions are paused until the hook has sought them, and the loop
- * commits nothing to Kafka.
+ * handled. With {@link ConsumerLoopBuilder#positions} they live with the effects instead
+ * (PostgreSQL, the Lucene commit): newly assigned partitions are paused until the hook has sought
+ * them, and the loop commits nothing to Kafka.
  */
 public final class ConsumerLoop implements AutoCloseable {
 
@@ -121,49 +110,24 @@ public final class ConsumerLoop implements AutoCloseable {
     void run(Consumer<String, byte[]> consumer) throws Exception;
   }
 
-  /** A handler that handles record by record, each one done as soon as it returns. */
-  public static Handler eachRecord(RecordHandler handler) {
-    return batch -> {
-      for (ConsumerRecord<String, byte[]> r : batch.records()) {
-        try {
-          handler.handle(r);
-        } catch (MalformedEventException e) {
-          batch.poison(r, e);
-          continue;
-        }
-        batch.done(r);
-      }
-    };
-  }
-
   /** A loop named {@code name} (thread, logs, metrics, readiness) over {@code topic}. */
-  public static Builder builder(String name, Properties properties, String topic) {
-    return new Builder(name, properties, topic);
+  public static ConsumerLoopBuilder builder(String name, Properties properties, String topic) {
+    return new ConsumerLoopBuilder(name, properties, topic);
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
 
-  static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-  private static final Duration DEFAULT_POLL = Duration.ofMillis(500);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  private static final long PARTITION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final String name;
   private final Properties properties;
   private final String topic;
   private final Handler handler;
-  private final boolean assignAll;
-  private final Positions positions;
   private final Hook betweenPolls;
   private final Hook beforeClose;
   private final Duration pollTimeout;
-  private final MeterRegistry registry;
-  private final Counter poisonCount;
-  private final Counter failureCount;
-  private final List<Meter> meters;
+  private final ConsumerMetrics metrics;
   private final AtomicLong lag = new AtomicLong();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
 
@@ -173,53 +137,22 @@ public final class ConsumerLoop implements AutoCloseable {
   private Thread thread;
 
   // Only the loop's thread touches these.
-  private final Map<TopicPartition, Retry> retries = new HashMap<>();
-  private final Set<TopicPartition> unpositioned = new HashSet<>();
+  private final Partitions partitions;
+  private final Retries retries = new Retries();
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-  private Retry positioning;
-  private boolean joined;
-  private long lastPartitionCheck;
+  private final Map<TopicPartition, Long> poisoned = new HashMap<>();
 
-  private ConsumerLoop(Builder b) {
+  ConsumerLoop(ConsumerLoopBuilder b) {
     this.name = b.name;
     this.properties = b.properties;
     this.topic = b.topic;
     this.handler = Objects.requireNonNull(b.handler, "handler");
-    this.assignAll = b.assignAll;
-    this.positions = b.positions;
     this.betweenPolls = b.betweenPolls;
     this.beforeClose = b.beforeClose;
     this.pollTimeout = b.pollTimeout;
-    this.registry = b.registry;
+    this.partitions = new Partitions(name, topic, b.assignAll, b.positions, this::release);
     this.status = new Status(State.STARTING, null, Instant.now(), 0);
-    if (registry == null) {
-      poisonCount = null;
-      failureCount = null;
-      meters = List.of();
-    } else {
-      poisonCount =
-          Counter.builder("herald.consumer.poison")
-              .description("Records passed over because they can never be handled")
-              .tag("consumer", name)
-              .register(registry);
-      failureCount =
-          Counter.builder("herald.consumer.failures")
-              .description("Retriable failures the consumer backed off from")
-              .tag("consumer", name)
-              .register(registry);
-      meters =
-          List.of(
-              poisonCount,
-              failureCount,
-              Gauge.builder("herald.consumer.lag", lag, AtomicLong::get)
-                  .description("Records of the consumer's partitions not read yet")
-                  .tag("consumer", name)
-                  .register(registry),
-              Gauge.builder("herald.consumer.ready", this, l -> l.status.ready() ? 1 : 0)
-                  .description("1 while the consumer is running, else 0 (see /health/ready)")
-                  .tag("consumer", name)
-                  .register(registry));
-    }
+    this.metrics = new ConsumerMetrics(b.registry, name, lag::get, () -> status.ready());
   }
 
   /** Starts the loop's thread (once). */
@@ -249,17 +182,12 @@ public final class ConsumerLoop implements AutoCloseable {
 
   /** Whether the loop holds partitions and has read each to its end, as of the last poll. */
   public boolean caughtUp() {
-    return joined && lagKnown && lag.get() == 0;
+    return partitions.joined() && lagKnown && lag.get() == 0;
   }
 
   /** Whether the loop's thread runs (started, and neither stopped nor failed). */
   public synchronized boolean isAlive() {
     return thread != null && thread.isAlive();
-  }
-
-  /** Whether the caller is the loop's own thread, where hooks run. */
-  public synchronized boolean onLoopThread() {
-    return Thread.currentThread() == thread;
   }
 
   /**
@@ -291,9 +219,7 @@ public final class ConsumerLoop implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (registry != null) {
-      meters.forEach(registry::remove);
-    }
+    metrics.remove();
   }
 
   private boolean stopping() {
@@ -305,38 +231,41 @@ public final class ConsumerLoop implements AutoCloseable {
     try {
       c = new KafkaConsumer<>(properties);
       client = c;
-      if (!stopping() && !assignAll) {
-        c.subscribe(List.of(topic), new Rebalance(c));
+      if (!stopping()) {
+        partitions.start(c);
       }
       LOG.info("{}: consuming {}", name, topic);
-      long backoff = FIRST_BACKOFF.toMillis();
+      int attempt = 0;
       while (!stopping()) {
         try {
           round(c);
-          backoff = FIRST_BACKOFF.toMillis();
+          attempt = 0;
         } catch (WakeupException e) {
           // stop() woke the client up; the loop condition sees why.
         } catch (Exception e) {
-          if (isFatal(e) || e instanceof InterruptedException || e instanceof InterruptException) {
+          if (Retries.isFatal(e)
+              || e instanceof InterruptedException
+              || e instanceof InterruptException) {
             throw e;
           }
-          failed();
-          setStatus(State.RETRYING, describe(e) + " (retrying in " + backoff + " ms)");
-          if (backoff == FIRST_BACKOFF.toMillis()) {
-            LOG.warn("{}: {}; retrying in {} ms", name, describe(e), backoff, e);
+          // A poll, a commit or a hook failed: the whole loop backs off.
+          metrics.failure();
+          long delay = Retries.delayMillis(attempt++);
+          if (attempt == 1) {
+            LOG.warn("{}: {}; retrying in {} ms", name, Retries.describe(e), delay, e);
           } else {
-            LOG.warn("{}: {} again; retrying in {} ms", name, describe(e), backoff);
+            LOG.warn("{}: {} again; retrying in {} ms", name, Retries.describe(e), delay);
           }
-          if (stopRequested.await(backoff, TimeUnit.MILLISECONDS)) {
+          setStatus(State.RETRYING, Retries.describe(e) + " (attempt " + attempt + ")");
+          if (stopRequested.await(delay, TimeUnit.MILLISECONDS)) {
             break;
           }
-          backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
         }
       }
     } catch (InterruptedException | InterruptException e) {
       Thread.currentThread().interrupt();
     } catch (Throwable t) {
-      setStatus(State.FAILED, describe(t));
+      setStatus(State.FAILED, Retries.describe(t));
       LOG.error("{}: stopped on a fatal failure; readiness fails until it is fixed", name, t);
     } finally {
       closeClient(c);
@@ -348,14 +277,14 @@ public final class ConsumerLoop implements AutoCloseable {
 
   /** One poll and its batches, then the work between polls. */
   private void round(KafkaConsumer<String, byte[]> c) throws Exception {
-    if (assignAll && (!joined || System.nanoTime() - lastPartitionCheck >= PARTITION_CHECK_NANOS)) {
-      assignPartitions(c);
+    partitions.prepare();
+    List<TopicPartition> due = retries.dueToResume();
+    if (!due.isEmpty()) {
+      c.resume(due);
     }
-    seekUnpositioned(c);
-    resumeDue(c);
     ConsumerRecords<String, byte[]> records;
     try {
-      records = c.poll(pollWait());
+      records = c.poll(Duration.ofNanos(retries.nanosUntilNext(pollTimeout.toNanos())));
     } catch (RecordDeserializationException e) {
       poison(e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), e);
       c.seek(e.topicPartition(), e.offset() + 1);
@@ -369,12 +298,12 @@ public final class ConsumerLoop implements AutoCloseable {
     if (betweenPolls != null) {
       betweenPolls.run(c);
     }
-    if (!joined) {
+    if (!partitions.joined()) {
       setStatus(State.STARTING, null);
-    } else if (retries.isEmpty() && positioning == null) {
+    } else if (retries.isEmpty()) {
       setStatus(State.RUNNING, null);
     } else {
-      setStatus(State.RETRYING, retryDetail());
+      setStatus(State.RETRYING, retries.detail());
     }
   }
 
@@ -386,7 +315,7 @@ public final class ConsumerLoop implements AutoCloseable {
     try {
       handler.handle(batch);
     } catch (Exception e) {
-      if (isFatal(e) || e instanceof InterruptedException) {
+      if (Retries.isFatal(e) || e instanceof InterruptedException) {
         throw e;
       }
       long resume = batch.next;
@@ -397,123 +326,38 @@ public final class ConsumerLoop implements AutoCloseable {
       // partitions in this poll are still handled, and they keep being polled meanwhile.
       c.seek(tp, resume);
       c.pause(List.of(tp));
-      Retry previous = retries.get(tp);
-      int attempt = previous == null ? 0 : previous.attempt + 1;
-      long delay = backoffMillis(attempt);
       String where = tp.topic() + "-" + tp.partition() + "@" + resume;
-      Retry retry = new Retry(attempt, System.nanoTime() + delay * 1_000_000, where, e);
-      retries.put(tp, retry);
-      failed();
-      if (previous == null) {
-        LOG.warn("{}: handling {} failed; retrying in {} ms", name, where, delay, e);
-      } else {
+      metrics.failure();
+      boolean again = retries.failedBefore(tp);
+      long delay = retries.failed(tp, where, e);
+      if (again) {
         LOG.warn(
-            "{}: handling {} failed again ({}); retrying in {} ms",
-            name,
-            where,
-            describe(e),
-            delay);
+            "{}: {} failed again ({}); retrying in {} ms", name, where, Retries.describe(e), delay);
+      } else {
+        LOG.warn("{}: {} failed; retrying in {} ms", name, where, delay, e);
       }
       return;
     }
-    retries.remove(tp);
+    retries.succeeded(tp);
     uncommitted.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
   }
 
-  private void resumeDue(KafkaConsumer<String, byte[]> c) {
-    long now = System.nanoTime();
-    for (Map.Entry<TopicPartition, Retry> e : retries.entrySet()) {
-      Retry r = e.getValue();
-      if (r.paused && now - r.dueNanos >= 0) {
-        r.paused = false;
-        c.resume(List.of(e.getKey()));
+  /** Forgets partitions the loop no longer holds, committing first when it still may. */
+  private void release(Collection<TopicPartition> parts, boolean handOver) {
+    if (handOver) {
+      try {
+        commit(client);
+      } catch (RuntimeException e) {
+        LOG.info("{}: could not commit before a rebalance: {}", name, Retries.describe(e));
       }
     }
-  }
-
-  /** The poll's wait: no longer than until the next paused partition is due again. */
-  private Duration pollWait() {
-    long wait = pollTimeout.toNanos();
-    long now = System.nanoTime();
-    for (Retry r : retries.values()) {
-      if (r.paused) {
-        wait = Math.min(wait, Math.max(0, r.dueNanos - now));
-      }
-    }
-    if (positioning != null) {
-      wait = Math.min(wait, Math.max(0, positioning.dueNanos - now));
-    }
-    return Duration.ofNanos(wait);
-  }
-
-  /** Lets the positions hook seek paused new partitions, then resumes them. */
-  private void seekUnpositioned(KafkaConsumer<String, byte[]> c) throws Exception {
-    if (unpositioned.isEmpty()
-        || positioning != null && System.nanoTime() - positioning.dueNanos < 0) {
-      return;
-    }
-    List<TopicPartition> parts = List.copyOf(unpositioned);
-    try {
-      positions.seek(c, parts);
-    } catch (Exception e) {
-      if (isFatal(e)) {
-        throw e;
-      }
-      int attempt = positioning == null ? 0 : positioning.attempt + 1;
-      long delay = backoffMillis(attempt);
-      positioning =
-          new Retry(attempt, System.nanoTime() + delay * 1_000_000, "positions of " + parts, e);
-      failed();
-      LOG.warn("{}: cannot find the positions of {}; retrying in {} ms", name, parts, delay, e);
-      return;
-    }
-    positioning = null;
-    unpositioned.clear();
-    c.resume(parts);
-  }
-
-  /** Reads every partition of the topic (assign mode); partitions added later join too. */
-  private void assignPartitions(KafkaConsumer<String, byte[]> c) {
-    Set<TopicPartition> all = new HashSet<>();
-    c.partitionsFor(topic, PARTITIONS_TIMEOUT)
-        .forEach(p -> all.add(new TopicPartition(p.topic(), p.partition())));
-    lastPartitionCheck = System.nanoTime();
-    Set<TopicPartition> current = c.assignment();
-    if (all.isEmpty()) {
-      throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
-          "topic " + topic + " has no partitions yet");
-    }
-    if (!current.containsAll(all)) {
-      Set<TopicPartition> added = new HashSet<>(all);
-      added.removeAll(current);
-      c.assign(all);
-      LOG.info("{}: assigned {}", name, all);
-      assigned(c, added);
-    }
-    joined = true;
-  }
-
-  /** New partitions wait, paused, until the positions hook has sought them. */
-  private void assigned(Consumer<String, byte[]> c, Collection<TopicPartition> parts) {
-    if (positions != null && !parts.isEmpty()) {
-      c.pause(parts);
-      unpositioned.addAll(parts);
-      positioning = null;
-    }
-  }
-
-  private void forget(Collection<TopicPartition> parts) {
-    parts.forEach(retries::remove);
+    retries.forget(parts);
     parts.forEach(uncommitted::remove);
-    unpositioned.removeAll(parts);
-    if (unpositioned.isEmpty()) {
-      positioning = null;
-    }
   }
 
   /** Commits the handled positions to Kafka, unless they live elsewhere. */
   private void commit(Consumer<String, byte[]> c) {
-    if (positions != null) {
+    if (partitions.ownPositions()) {
       uncommitted.clear();
       return;
     }
@@ -552,11 +396,11 @@ public final class ConsumerLoop implements AutoCloseable {
       if (beforeClose != null) {
         beforeClose.run(c);
       }
-      if (positions == null && !uncommitted.isEmpty()) {
+      if (!partitions.ownPositions() && !uncommitted.isEmpty()) {
         c.commitSync(uncommitted, COMMIT_TIMEOUT);
       }
     } catch (Exception e) {
-      LOG.warn("{}: last commit before closing failed: {}", name, describe(e));
+      LOG.warn("{}: last commit before closing failed: {}", name, Retries.describe(e));
     }
     try {
       c.close(CloseOptions.timeout(CLOSE_TIMEOUT));
@@ -567,9 +411,7 @@ public final class ConsumerLoop implements AutoCloseable {
   }
 
   private void poison(String topic, int partition, long offset, Exception why) {
-    if (poisonCount != null) {
-      poisonCount.increment();
-    }
+    metrics.poison();
     LOG.error(
         "{}: skipping poison record topic={} partition={} offset={}: {}",
         name,
@@ -577,22 +419,6 @@ public final class ConsumerLoop implements AutoCloseable {
         partition,
         offset,
         why.getMessage());
-  }
-
-  private void failed() {
-    if (failureCount != null) {
-      failureCount.increment();
-    }
-  }
-
-  private String retryDetail() {
-    Retry first = positioning;
-    for (Retry r : retries.values()) {
-      if (first == null || r.dueNanos < first.dueNanos) {
-        first = r;
-      }
-    }
-    return first.where + ": " + describe(first.cause) + " (attempt " + (first.attempt + 1) + ")";
   }
 
   private void setStatus(State state, String detail) {
@@ -605,34 +431,6 @@ public final class ConsumerLoop implements AutoCloseable {
     if (s.state() != state) {
       LOG.info("{}: {} → {}", name, s.state(), state);
     }
-  }
-
-  /** The back-off before attempt {@code attempt + 1}: doubling from 100 ms, at most 5 s. */
-  static long backoffMillis(int attempt) {
-    long ms = FIRST_BACKOFF.toMillis() << Math.min(attempt, 20);
-    return Math.min(ms, MAX_BACKOFF.toMillis());
-  }
-
-  /**
-   * Whether the failure is one that neither a retry nor a restart fixes, so that the loop stops and
-   * readiness says so: the cluster refuses us, or the topic name is invalid.
-   */
-  static boolean isFatal(Throwable failure) {
-    Set<Throwable> seen = new HashSet<>();
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-      if (t instanceof AuthenticationException
-          || t instanceof AuthorizationException
-          || t instanceof UnsupportedVersionException
-          || t instanceof InvalidTopicException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String describe(Throwable t) {
-    String m = t.getMessage();
-    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
   /** The records of one partition from one poll, and how far handling got. */
@@ -662,133 +460,17 @@ public final class ConsumerLoop implements AutoCloseable {
       next = record.offset() + 1;
     }
 
-    /** Logs and counts a record that can never be handled, and marks it done. */
-    public void poison(ConsumerRecord<String, byte[]> record, Exception why) {
-      ConsumerLoop.this.poison(record.topic(), record.partition(), record.offset(), why);
-      done(record);
-    }
-  }
-
-  /** A partition (or the positions hook) waiting to try again. */
-  private static final class Retry {
-    final int attempt;
-    final long dueNanos;
-    final String where;
-    final Exception cause;
-    boolean paused = true;
-
-    Retry(int attempt, long dueNanos, String where, Exception cause) {
-      this.attempt = attempt;
-      this.dueNanos = dueNanos;
-      this.where = where;
-      this.cause = cause;
-    }
-  }
-
-  /** Group membership changes, on the loop's thread inside {@code poll}. */
-  private final class Rebalance implements ConsumerRebalanceListener {
-    private final Consumer<String, byte[]> consumer;
-
-    Rebalance(Consumer<String, byte[]> consumer) {
-      this.consumer = consumer;
-    }
-
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> parts) {
-      // Hand over what was handled, so that the next owner does not do it again.
-      try {
-        commit(consumer);
-      } catch (RuntimeException e) {
-        LOG.info("{}: could not commit before a rebalance: {}", name, describe(e));
-      }
-      forget(parts);
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> parts) {
-      // Already someone else's: nothing to commit.
-      forget(parts);
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-      // Called after every rebalance, even with nothing new: the member is in the group.
-      joined = true;
-      assigned(consumer, parts);
-    }
-  }
-
-  /** How to build a {@link ConsumerLoop}. */
-  public static final class Builder {
-    private final String name;
-    private final Properties properties;
-    private final String topic;
-    private Handler handler;
-    private boolean assignAll;
-    private Positions positions;
-    private Hook betweenPolls;
-    private Hook beforeClose;
-    private Duration pollTimeout = DEFAULT_POLL;
-    private MeterRegistry registry;
-
-    private Builder(String name, Properties properties, String topic) {
-      this.name = name;
-      this.properties = properties;
-      this.topic = topic;
-    }
-
-    /** What to do with each partition's records. */
-    public Builder handler(Handler handler) {
-      this.handler = handler;
-      return this;
-    }
-
-    /** What to do with each record, one at a time (see {@link #eachRecord}). */
-    public Builder eachRecord(RecordHandler handler) {
-      return handler(ConsumerLoop.eachRecord(handler));
-    }
-
     /**
-     * Reads every partition of the topic rather than sharing them in the group (each replica of the
-     * indexer holds the whole index); partitions added later are picked up within a minute.
+     * Logs and counts a record that can never be handled, which the handler passes over (once,
+     * however often its batch is tried). It is not marked {@link #done}: a batch applied in one
+     * transaction starts again at its first record when it fails.
      */
-    public Builder assignAllPartitions() {
-      this.assignAll = true;
-      return this;
-    }
-
-    /** Positions live with the effects: the hook seeks each newly assigned partition. */
-    public Builder positions(Positions positions) {
-      this.positions = positions;
-      return this;
-    }
-
-    /** Work after each poll's batches, on the loop's thread (a failure backs the loop off). */
-    public Builder betweenPolls(Hook hook) {
-      this.betweenPolls = hook;
-      return this;
-    }
-
-    /** Work before the client closes, on the loop's thread (a last commit). */
-    public Builder beforeClose(Hook hook) {
-      this.beforeClose = hook;
-      return this;
-    }
-
-    /** How long a poll waits for records (default 500 ms); shorter for frequent between-polls. */
-    public Builder pollTimeout(Duration timeout) {
-      this.pollTimeout = timeout;
-      return this;
-    }
-
-    /** Where the loop's metrics go: poison, failures, lag and ready, tagged with its name. */
-    public Builder metrics(MeterRegistry registry) {
-      this.registry = registry;
-      return this;
-    }
-
-    public ConsumerLoop build() {
-      return new ConsumerLoop(this);
+    public void poison(ConsumerRecord<String, byte[]> record, Exception why) {
+      Long logged = poisoned.get(partition);
+      if (logged == null || record.offset() > logged) {
+        poisoned.put(partition, record.offset());
+        ConsumerLoop.this.poison(record.topic(), record.partition(), record.offset(), why);
+      }
     }
   }
 }

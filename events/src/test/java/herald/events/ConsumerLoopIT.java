@@ -280,13 +280,13 @@ class ConsumerLoopIT {
     }
   }
 
-  private ConsumerLoop.Builder loop(String bootstrap, String group, String topic) {
+  private ConsumerLoopBuilder loop(String bootstrap, String group, String topic) {
     return ConsumerLoop.builder("test", GroupConsumers.properties(bootstrap, group, 5), topic)
         .pollTimeout(Duration.ofMillis(200))
         .metrics(registry);
   }
 
-  private ConsumerLoop start(ConsumerLoop.Builder builder) {
+  private ConsumerLoop start(ConsumerLoopBuilder builder) {
     ConsumerLoop loop = builder.build();
     loops.add(loop);
     loop.start();

@@ -1,6 +1,9 @@
 package herald.indexer;
 
 import herald.events.Topics;
+import herald.events.health.Check;
+import herald.events.health.Probe;
+import herald.events.health.Readiness;
 import herald.indexer.admin.AdminRoutes;
 import herald.indexer.admin.IndexRebuilder;
 import herald.indexer.consumer.ContentConsumer;
@@ -40,6 +43,8 @@ public final class IndexerVerticle extends VerticleBase {
   private final List<Meter> meters = new ArrayList<>();
 
   private LiveIndex live;
+  private Probe kafka;
+  private Readiness readiness;
   private IndexStore.StartState startState;
   private volatile boolean initialCatchUpDone;
   private ContentConsumer consumer;
@@ -81,6 +86,18 @@ public final class IndexerVerticle extends VerticleBase {
                       config.contentTopic(),
                       live,
                       registry);
+              kafka = Probe.kafka(config.kafkaBootstrapServers()).start();
+              // Searches need the index open; following the log needs Kafka and the consumer.
+              readiness =
+                  new Readiness()
+                      .add(
+                          "index",
+                          () ->
+                              live.current().isOpen()
+                                  ? Check.up(rebuilding() ? "REBUILDING" : "OPEN")
+                                  : Check.down("CLOSED", "the index in service is closed"))
+                      .add(kafka)
+                      .add("indexer", () -> Check.of(consumer.status()));
               rebuilder =
                   new IndexRebuilder(
                       config.kafkaBootstrapServers(), config.contentTopic(), store, consumer);
@@ -155,7 +172,7 @@ public final class IndexerVerticle extends VerticleBase {
     searchPool = vertx.createSharedWorkerExecutor("herald-search", config.searchThreads());
     new SearchRoutes(searchPool, searcher, searchLatency, config.siteUrl()).mount(router);
     new AdminRoutes(vertx, rebuilder, this::status).mount(router);
-    new HealthRoutes(this::isReady, registry).mount(router);
+    new HealthRoutes(readiness, registry).mount(router);
     ProblemHandler problems = new ProblemHandler();
     router.route().failureHandler(problems);
     // Unmatched paths and methods never reach the failure handler; answer them the same way.
@@ -165,7 +182,7 @@ public final class IndexerVerticle extends VerticleBase {
   }
 
   private boolean isReady() {
-    return live != null && live.current().isOpen() && consumer != null && consumer.isReady();
+    return readiness.report().up();
   }
 
   /** Whether the index is being built from the log: on start without one, or by a rebuild. */
@@ -268,6 +285,9 @@ public final class IndexerVerticle extends VerticleBase {
             vertx.executeBlocking(
                 () -> {
                   meters.forEach(registry::remove);
+                  if (kafka != null) {
+                    kafka.close();
+                  }
                   meters.clear();
                   if (rebuilder != null) {
                     rebuilder.close();

@@ -152,7 +152,7 @@ class IndexerIT {
   @Test
   @DisplayName("a poison record is skipped and the events after it are indexed")
   void poisonIsSkipped() throws Exception {
-    double poisonBefore = counter("poison");
+    double poisonBefore = metric("herald_consumer_poison_total{consumer=\"indexer\"}");
     UUID id = UUID.randomUUID();
     ProducerRecord<String, byte[]> golden =
         GoldenSamples.producerRecord(GoldenSamples.PUBLISHED, config.contentTopic());
@@ -174,7 +174,7 @@ class IndexerIT {
     send(new ProducerRecord<>(good.topic(), 0, good.key(), good.value(), good.headers()));
 
     await().atMost(WAIT).until(() -> search(marker, null).getLong("total") == 2);
-    assertEquals(poisonBefore + 3, counter("poison"));
+    assertEquals(poisonBefore + 3, metric("herald_consumer_poison_total{consumer=\"indexer\"}"));
     assertEquals(200, get("/health/ready").statusCode());
   }
 
@@ -448,7 +448,7 @@ class IndexerIT {
     String metrics = get("/metrics").bodyAsString();
     assertTrue(metrics.contains("herald_indexer_documents "), metrics);
     assertTrue(metrics.contains("herald_indexer_events_total{outcome=\"applied\"}"), metrics);
-    assertTrue(metrics.contains("herald_indexer_consumer_lag "), metrics);
+    assertTrue(metrics.contains("herald_consumer_lag{consumer=\"indexer\"}"), metrics);
     assertTrue(metrics.contains("herald_indexer_search_seconds_count"), metrics);
     assertTrue(metrics.contains("herald_indexer_search_seconds_bucket{le="), metrics);
     assertTrue(metrics.contains("herald_indexer_index_size_bytes "), metrics);
@@ -541,7 +541,12 @@ class IndexerIT {
 
   /** The value of {@code herald_indexer_events_total{outcome=…}} on /metrics. */
   private static double counter(String outcome) throws Exception {
-    String prefix = "herald_indexer_events_total{outcome=\"" + outcome + "\"} ";
+    return metric("herald_indexer_events_total{outcome=\"" + outcome + "\"}");
+  }
+
+  /** The value on /metrics of the series {@code series} (a name and its labels). */
+  private static double metric(String series) throws Exception {
+    String prefix = series + " ";
     return get("/metrics")
         .bodyAsString()
         .lines()

@@ -1,6 +1,6 @@
 package herald.publisher;
 
-import herald.events.ConsumerLoop;
+import herald.events.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
@@ -13,11 +13,8 @@ import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,34 +24,26 @@ public final class PublisherRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(PublisherRoutes.class);
   private static final String JSON = "application/json";
   private static final String PROBLEM_JSON = "application/problem+json";
-  private static final long READY_DB_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
-  private final Pool pool;
-  private final ConsumerLoop consumer;
+  private final Readiness readiness;
   private final Handler<RoutingContext> metrics;
   private final Handler<RoutingContext> site;
-  private final BooleanSupplier statusRelayHealthy;
   private final InternalGuard guard;
 
   /**
-   * Routes over the given parts of a running publisher, whose readiness also needs the status relay
-   * to reach Kafka (editors would otherwise not see what went out), and whose internal routes want
-   * {@code internalToken}.
+   * Routes over the given parts of a running publisher, ready when every check of {@code readiness}
+   * is up, whose internal routes want {@code internalToken}.
    */
   public PublisherRoutes(
       Vertx vertx,
-      Pool pool,
-      ConsumerLoop consumer,
+      Readiness readiness,
       PrometheusMeterRegistry registry,
       Path siteDir,
-      BooleanSupplier statusRelayHealthy,
       Optional<String> internalToken) {
-    this.statusRelayHealthy = statusRelayHealthy;
     this.guard = new InternalGuard(internalToken);
     this.vertx = vertx;
-    this.pool = pool;
-    this.consumer = consumer;
+    this.readiness = readiness;
     this.metrics = PrometheusScrapingHandler.create(registry);
     this.site =
         StaticHandler.create(FileSystemAccess.ROOT, siteDir.toAbsolutePath().toString())
@@ -91,32 +80,14 @@ public final class PublisherRoutes {
         .end(new JsonObject().put("status", "UP").encode() + "\n");
   }
 
-  /** Ready when the database answers, the consumer is running and status events go out. */
+  /** 200 when every check is up, else 503; the body names each check and the ones down. */
   private void ready(RoutingContext ctx) {
-    ConsumerLoop.Status consumerStatus = consumer.status();
-    pool.query("SELECT 1")
-        .execute()
-        .timeout(READY_DB_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .map(rows -> true)
-        .otherwise(false)
-        .onSuccess(
-            dbUp -> {
-              boolean relayUp = statusRelayHealthy.getAsBoolean();
-              boolean up = dbUp && relayUp && consumerStatus.ready();
-              JsonObject body =
-                  new JsonObject()
-                      .put("status", up ? "UP" : "DOWN")
-                      .put(
-                          "checks",
-                          new JsonObject()
-                              .put("database", dbUp ? "UP" : "DOWN")
-                              .put("consumer", consumerStatus.state().name())
-                              .put("statusRelay", relayUp ? "UP" : "DOWN"));
-              ctx.response()
-                  .setStatusCode(up ? 200 : 503)
-                  .putHeader("content-type", JSON)
-                  .end(body.encode() + "\n");
-            });
+    Readiness.Report report = readiness.report();
+    ctx.response()
+        .setStatusCode(report.up() ? 200 : 503)
+        .putHeader("content-type", JSON)
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject(report.toMap()).encode() + "\n");
   }
 
   /** The one failure handler: every error becomes RFC 9457 problem details, without internals. */

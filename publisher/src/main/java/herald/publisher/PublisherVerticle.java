@@ -8,6 +8,9 @@ import herald.events.DeliveryEventCodec;
 import herald.events.DeliveryTopics;
 import herald.events.GroupConsumers;
 import herald.events.Topics;
+import herald.events.health.Check;
+import herald.events.health.Probe;
+import herald.events.health.Readiness;
 import herald.publisher.channel.Channel;
 import herald.publisher.channel.newsletter.NewsletterConfig;
 import herald.publisher.channel.newsletter.NewsletterModule;
@@ -75,6 +78,8 @@ public final class PublisherVerticle extends VerticleBase {
   private DeliveryWorker worker;
   private StatusRelay relay;
   private HttpServer server;
+  private Probe database;
+  private Probe kafka;
   private Router router;
   private long backlogTimer = -1;
 
@@ -157,6 +162,13 @@ public final class PublisherVerticle extends VerticleBase {
                               .setPassword(config.pgPassword()))
                       .using(vertx)
                       .build();
+              database =
+                  new Probe(
+                          "database",
+                          () -> pool.query("SELECT 1").execute().toCompletionStage(),
+                          null)
+                      .start();
+              kafka = Probe.kafka(config.kafkaBootstrapServers()).start();
               newsletter = new NewsletterModule(vertx, newsletterPool, newsletterConfig);
               social = SocialChannel.fromConfig(SocialConfig.fromEnv(config.env()), pool);
               StatusOutbox outbox = new StatusOutbox();
@@ -217,13 +229,7 @@ public final class PublisherVerticle extends VerticleBase {
                                   e -> LOG.debug("backlog not refreshed: {}", e.toString())));
               router =
                   new PublisherRoutes(
-                          vertx,
-                          pool,
-                          consumer,
-                          registry,
-                          config.siteDir(),
-                          relay::isHealthy,
-                          config.internalToken())
+                          vertx, readiness(), registry, config.siteDir(), config.internalToken())
                       .router();
               social.mount(router);
               newsletter.mount(router);
@@ -249,6 +255,21 @@ public final class PublisherVerticle extends VerticleBase {
             })
         // A failed start is not followed by stop(): release what was opened here.
         .recover(e -> close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * What the publisher needs: its database and Kafka, both consumers, and the relay that tells
+   * editors what went out.
+   */
+  private Readiness readiness() {
+    return new Readiness()
+        .add(database)
+        .add(kafka)
+        .add(consumer)
+        .add(commands)
+        .add(
+            "statusRelay",
+            () -> relay.isHealthy() ? Check.up("UP") : Check.down("DOWN", "cannot send to Kafka"));
   }
 
   /** Runs an editor's retry again; one that changes nothing is only logged. */
@@ -338,6 +359,11 @@ public final class PublisherVerticle extends VerticleBase {
   private Future<Void> close() {
     if (backlogTimer >= 0) {
       vertx.cancelTimer(backlogTimer);
+    }
+    for (Probe p : new Probe[] {database, kafka}) {
+      if (p != null) {
+        p.close();
+      }
     }
     Future<Void> closed = Future.succeededFuture();
     if (server != null) {

@@ -275,8 +275,14 @@ class PublisherIT {
     assertEquals(200, h.get("/health/live").statusCode());
     await().atMost(WAIT).until(() -> h.get("/health/ready").statusCode() == 200);
     JsonObject ready = h.get("/health/ready").bodyAsJsonObject();
-    assertEquals("RUNNING", ready.getJsonObject("checks").getString("consumer"));
-    assertEquals("UP", ready.getJsonObject("checks").getString("statusRelay"));
+    JsonObject checks = ready.getJsonObject("checks");
+    for (String name : List.of("database", "kafka", "statusRelay")) {
+      assertEquals("UP", checks.getJsonObject(name).getString("status"), name);
+    }
+    for (String name : List.of("publisher-content", "publisher-commands")) {
+      assertEquals("RUNNING", checks.getJsonObject(name).getString("status"), name);
+    }
+    assertEquals(List.of(), ready.getJsonArray("down").getList());
 
     for (String outcome : List.of("sent", "failed", "timeout", "undeliverable")) {
       assertEquals(
@@ -363,10 +369,16 @@ class PublisherIT {
                           h.get("/health/ready")
                               .bodyAsJsonObject()
                               .getJsonObject("checks")
-                              .getString("consumer")));
+                              .getJsonObject("publisher-content")
+                              .getString("status")));
       HttpResponse<Buffer> ready = h.get("/health/ready");
       assertEquals(503, ready.statusCode());
-      assertEquals("DOWN", ready.bodyAsJsonObject().getString("status"));
+      JsonObject body = ready.bodyAsJsonObject();
+      assertEquals("DOWN", body.getString("status"));
+      assertTrue(body.getJsonArray("down").contains("publisher-content"), body.encode());
+      String why =
+          body.getJsonObject("checks").getJsonObject("publisher-content").getString("detail");
+      assertTrue(why.contains("delivery"), why);
       assertFalse(Files.exists(site.resolve(PAGE_EN)), "nothing was published");
     } finally {
       h.db

@@ -1,6 +1,7 @@
 package herald.api.delivery;
 
 import herald.api.auth.ApiKeys;
+import herald.events.ConsumerLoop;
 import herald.events.DeliveryCommand;
 import herald.events.DeliveryEventCodec;
 import herald.events.DeliveryTopics;
@@ -44,7 +45,7 @@ public final class DeliveryModule {
   private final String commandTopic;
   private final ApiKeys keys;
   private final DeliveryReadRepository repository = new DeliveryReadRepository();
-  private final DeliveryStatusConsumer consumer;
+  private final ConsumerLoop consumer;
   private final Counter retries;
   private Producer<String, byte[]> producer;
 
@@ -84,7 +85,7 @@ public final class DeliveryModule {
     this.commandTopic = commandTopic;
     this.keys = keys;
     this.consumer =
-        new DeliveryStatusConsumer(
+        DeliveryStatusConsumer.loop(
             kafkaBootstrapServers, consumerGroup, deliveryTopic, pool, repository, registry);
     this.retries =
         Counter.builder("herald.api.delivery.retries")
@@ -111,9 +112,9 @@ public final class DeliveryModule {
     new DeliveryStatusRoutes(pool, repository, keys, this::send).mount(router);
   }
 
-  /** Whether the status consumer is running, for readiness. */
-  public boolean isHealthy() {
-    return consumer.isRunning();
+  /** The consumer of status events, for readiness. */
+  public ConsumerLoop statusConsumer() {
+    return consumer;
   }
 
   /** Stops the consumer and closes the producer. */

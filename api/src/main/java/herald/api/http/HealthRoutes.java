@@ -1,22 +1,18 @@
 package herald.api.http;
 
+import herald.events.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Supplier;
 
 /** Liveness, readiness and Prometheus metrics. */
 public final class HealthRoutes {
-  private final Supplier<Future<JsonObject>> readiness;
+  private final Readiness readiness;
   private final PrometheusMeterRegistry registry;
 
-  /**
-   * @param readiness completes with the checks' details when the service can do its job, fails
-   *     otherwise
-   */
-  public HealthRoutes(Supplier<Future<JsonObject>> readiness, PrometheusMeterRegistry registry) {
+  /** {@code readiness} names the dependencies and consumers the api needs; none of them blocks. */
+  public HealthRoutes(Readiness readiness, PrometheusMeterRegistry registry) {
     this.readiness = readiness;
     this.registry = registry;
   }
@@ -31,17 +27,11 @@ public final class HealthRoutes {
     Bodies.send(ctx, 200, new JsonObject().put("status", "UP"));
   }
 
+  /** 200 when every check is up, else 503; the body names each check and the ones down. */
   private void ready(RoutingContext ctx) {
-    readiness
-        .get()
-        .onSuccess(
-            d -> Bodies.send(ctx, 200, new JsonObject().put("status", "UP").put("checks", d)))
-        .onFailure(
-            t ->
-                Bodies.send(
-                    ctx,
-                    503,
-                    new JsonObject().put("status", "DOWN").put("reason", t.getMessage())));
+    Readiness.Report report = readiness.report();
+    ctx.response().putHeader("Cache-Control", "no-store");
+    Bodies.send(ctx, report.up() ? 200 : 503, new JsonObject(report.toMap()));
   }
 
   private void metrics(RoutingContext ctx) {

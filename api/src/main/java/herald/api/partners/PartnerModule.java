@@ -20,6 +20,7 @@ import herald.api.webhooks.WebhookDispatcher;
 import herald.api.webhooks.WebhookFanout;
 import herald.api.webhooks.WebhookRepository;
 import herald.api.webhooks.WebhookRoutes;
+import herald.events.ConsumerLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,7 +49,7 @@ public final class PartnerModule {
   private final MeterRegistry registry;
   private final SyncLogRepository syncLog = new SyncLogRepository();
   private final WebhookRepository webhooks = new WebhookRepository();
-  private ContentLogConsumer consumer;
+  private final ConsumerLoop consumer;
   private WebhookDispatcher dispatcher;
   private final UrlGuard guard;
   private WebSubNotifier webSub;
@@ -91,14 +92,23 @@ public final class PartnerModule {
     this.keys = keys;
     this.tokenSecret = tokenSecret.clone();
     this.registry = registry;
-  }
-
-  /** Starts the consumer of the content topic (the tables come from the api's migrations). */
-  public Future<Void> start() {
     List<ContentLogConsumer.Sink> sinks = new ArrayList<>();
     sinks.add(syncLog);
     sinks.add(
         new WebhookFanout(webhooks, partners.webhookRetrySchedule().get(0).toMillis() / 1000.0));
+    this.consumer =
+        ContentLogConsumer.loop(
+            config.kafkaBootstrapServers(),
+            partners.consumerGroup(),
+            config.contentTopic(),
+            pool,
+            sinks,
+            this::afterCommit,
+            registry);
+  }
+
+  /** Starts the consumer of the content topic (the tables come from the api's migrations). */
+  public Future<Void> start() {
     dispatcher =
         new WebhookDispatcher(
             vertx,
@@ -115,15 +125,6 @@ public final class PartnerModule {
             .webSubHub()
             .map(h -> new WebSubNotifier(vertx, h, partners.publicUrl()))
             .orElse(null);
-    consumer =
-        new ContentLogConsumer(
-            config.kafkaBootstrapServers(),
-            partners.consumerGroup(),
-            config.contentTopic(),
-            pool,
-            sinks,
-            this::afterCommit,
-            registry);
     consumer.start();
     LOG.info("partner consumer reading {}", config.contentTopic());
     return Future.succeededFuture();
@@ -190,9 +191,9 @@ public final class PartnerModule {
         .mount(router);
   }
 
-  /** Whether the consumer is running, for readiness. */
-  public boolean isHealthy() {
-    return consumer != null && consumer.isRunning();
+  /** The consumer of the content topic, for readiness. */
+  public ConsumerLoop consumer() {
+    return consumer;
   }
 
   /** Stops the consumer. */
@@ -205,9 +206,7 @@ public final class PartnerModule {
         () ->
             vertx.executeBlocking(
                 () -> {
-                  if (consumer != null) {
-                    consumer.stop(Duration.ofSeconds(10));
-                  }
+                  consumer.stop(Duration.ofSeconds(10));
                   return null;
                 }));
   }

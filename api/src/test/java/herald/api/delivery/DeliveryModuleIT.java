@@ -3,7 +3,6 @@ package herald.api.delivery;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import herald.api.auth.ApiKeyRepository;
 import herald.api.auth.ApiKeys;
@@ -11,6 +10,7 @@ import herald.api.auth.Role;
 import herald.api.http.ProblemHandler;
 import herald.embedded.PgSettings;
 import herald.embedded.TestInfrastructure;
+import herald.events.ConsumerLoop;
 import herald.events.ContentEventCodec;
 import herald.events.DeliveryCommand;
 import herald.events.DeliveryEventCodec;
@@ -307,7 +307,7 @@ class DeliveryModuleIT {
         .get(30, TimeUnit.SECONDS);
     send(status(UUID.randomUUID(), entry, "sent", 3, 1, null));
     await().atMost(WAIT).until(() -> deliveriesOf(entry).size() == 1);
-    assertTrue(module.isHealthy());
+    assertEquals(ConsumerLoop.State.RUNNING, module.statusConsumer().status().state());
   }
 
   static KafkaConsumer<String, byte[]> commandConsumer() {

@@ -1,15 +1,14 @@
 package herald.indexer.consumer;
 
-import herald.events.ContentEvent;
+import herald.events.ConsumerLoop;
 import herald.events.ContentEventCodec;
 import herald.events.MalformedEventException;
 import herald.indexer.index.ContentIndex;
 import herald.indexer.index.LiveIndex;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,40 +17,32 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads content events on its own thread and applies them to the index, keeping the offsets in the
- * index's own commits so that documents and positions are always durable together.
+ * Applies content events to the index on the shared {@link ConsumerLoop}, keeping the offsets in
+ * the index's own commits so that documents and positions are always durable together: every
+ * partition of the topic is read (each replica holds the whole index), each from the position in
+ * the index in service, and the loop commits nothing to Kafka. Between polls it puts a rebuilt
+ * index in service, refreshes searches and commits the index in the background.
  *
- * <p>Failures are sorted as in apache/kafka's examples: a poison record is logged, counted and
- * skipped; a retriable error backs off and polls again; anything else stops the consumer and makes
- * {@link #isReady()} false.
+ * <p>Failures are the loop's: a poison record (or a document Lucene refuses) is logged, counted and
+ * passed over, with the position moved past it; anything else holds its partition at the record and
+ * retries, with readiness down meanwhile.
  */
 public final class ContentConsumer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContentConsumer.class);
@@ -72,40 +63,18 @@ public final class ContentConsumer implements AutoCloseable {
    */
   static final long IDLE_REFRESH_MS = 1_000;
 
-  /** How often the topic's partition count is checked for new partitions. */
-  private static final long PARTITION_CHECK_MS = 60_000;
-
-  private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(30);
-
   /** Lag beyond which the consumer is catching up rather than following the log. */
   static final long CATCH_UP_LAG = 2_000;
 
-  private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 10_000;
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-
-  private final String topic;
   private final LiveIndex live;
   private final ConcurrentLinkedQueue<Swap> swaps = new ConcurrentLinkedQueue<>();
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final Thread thread;
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private final CountDownLatch closing = new CountDownLatch(1);
-
+  private final ConsumerLoop loop;
   private final MeterRegistry registry;
   private final Counter applied;
   private final Counter skipped;
-  private final Counter poison;
-  private final Gauge lagGauge;
-  private final AtomicLong lag = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private volatile boolean assigned;
-  private volatile boolean polling;
-  private volatile boolean lagKnown;
-  private volatile Throwable failure;
-  private long lastCommitNanos = System.nanoTime();
-
-  // The commit under way, if any: only the consumer's thread starts and collects commits.
+  // The commit under way, if any: only the loop's thread starts and collects commits.
   private final ExecutorService committer =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -114,7 +83,8 @@ public final class ContentConsumer implements AutoCloseable {
             return t;
           });
   private CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> pendingCommit;
-  private long lastPartitionCheckNanos;
+  private long lastCommitNanos = System.nanoTime();
+  private boolean polledRecords;
 
   public ContentConsumer(
       String bootstrapServers,
@@ -122,19 +92,21 @@ public final class ContentConsumer implements AutoCloseable {
       String topic,
       LiveIndex live,
       MeterRegistry registry) {
-    this.topic = topic;
     this.live = live;
     this.registry = registry;
-    this.consumer = new KafkaConsumer<>(properties(bootstrapServers, groupId));
-    this.thread = new Thread(this::run, "herald-indexer-consumer");
     this.applied = events(registry, "applied", "Events applied to the index");
     this.skipped =
         events(registry, "skipped", "Events skipped: the index had that version or newer");
-    this.poison = events(registry, "poison", "Records that are not readable content events");
-    this.lagGauge =
-        Gauge.builder("herald.indexer.consumer.lag", lag, AtomicLong::get)
-            .description("Records on the assigned partitions not yet read")
-            .register(registry);
+    this.loop =
+        ConsumerLoop.builder("indexer", properties(bootstrapServers, groupId), topic)
+            .assignAllPartitions()
+            .positions((c, parts) -> parts.forEach(tp -> seekToIndexPosition(c, tp)))
+            .handler(this::handle)
+            .betweenPolls(this::betweenPolls)
+            .beforeClose(this::commitQuietly)
+            .pollTimeout(POLL_TIMEOUT)
+            .metrics(registry)
+            .build();
   }
 
   /** The client settings; offsets are managed by the index, not by Kafka. */
@@ -169,31 +141,31 @@ public final class ContentConsumer implements AutoCloseable {
         .register(registry);
   }
 
-  /** Starts polling on the consumer's own thread (once; not after close). */
+  /** Starts polling on the loop's own thread (once; not after close). */
   public synchronized void start() {
-    if (closing.getCount() > 0 && !thread.isAlive() && stopped.getCount() > 0) {
-      thread.start();
+    if (!closed.get() && !loop.isAlive()) {
+      loop.start();
     }
   }
 
-  /** Whether the consumer has its partitions and is polling without a fatal error. */
+  /** Whether the consumer holds its partitions and is following the log without failing. */
   public boolean isReady() {
-    return assigned && polling && failure == null && closing.getCount() > 0;
+    return !closed.get() && loop.status().ready();
   }
 
-  /** The error that stopped the consumer, if one did. */
-  public Throwable failure() {
-    return failure;
+  /** The loop's state, for readiness. */
+  public ConsumerLoop.Status status() {
+    return loop.status();
   }
 
   /** Records on the assigned partitions not yet read, as of the last poll. */
   public long lag() {
-    return lag.get();
+    return loop.lag();
   }
 
   /** Whether the consumer has read up to the end of every assigned partition (as of last poll). */
   public boolean caughtUp() {
-    return assigned && lagKnown && lag.get() == 0;
+    return loop.caughtUp();
   }
 
   /** Events applied to the index by this consumer since it started. */
@@ -202,9 +174,9 @@ public final class ContentConsumer implements AutoCloseable {
   }
 
   /**
-   * Puts {@code next} in service in place of the current index, on the consumer's thread between
-   * two polls, and resumes every assigned partition from {@code next}'s own positions. Completes
-   * with the replaced index, which the caller closes.
+   * Puts {@code next} in service in place of the current index, on the loop's thread between two
+   * polls, and resumes every assigned partition from {@code next}'s own positions. Completes with
+   * the replaced index, which the caller closes.
    *
    * <p>Who owns {@code next}: the caller, until the consumer claims the swap; the service, once the
    * future completes normally. {@code cancel} succeeds only while the swap is unclaimed, and then
@@ -216,14 +188,15 @@ public final class ContentConsumer implements AutoCloseable {
   public CompletableFuture<ContentIndex> swapTo(ContentIndex next) {
     Swap swap = new Swap(next);
     swaps.add(swap);
-    if (!thread.isAlive()) {
+    if (!loop.isAlive()) {
       // Not consuming (never started or stopped): nothing to reposition.
-      runSwaps();
+      runSwaps(null);
     }
     return swap;
   }
 
-  private synchronized void runSwaps() {
+  /** Runs the waiting swaps; {@code c} is the loop's client, or null when the loop is not alive. */
+  private synchronized void runSwaps(Consumer<String, byte[]> c) {
     for (Swap s = swaps.poll(); s != null; s = swaps.poll()) {
       if (!s.claim()) {
         // Cancelled (the rebuilder stopped waiting): that index is not ours to put in service.
@@ -231,7 +204,7 @@ public final class ContentConsumer implements AutoCloseable {
       }
       ContentIndex old;
       try {
-        commitQuietly();
+        commitQuietly(c);
         old = live.swap(s.next());
       } catch (RuntimeException | Error e) {
         // Not in service.
@@ -242,185 +215,76 @@ public final class ContentConsumer implements AutoCloseable {
         continue;
       }
       try {
-        if (thread.isAlive() && Thread.currentThread() == thread) {
-          for (TopicPartition tp : consumer.assignment()) {
-            seekToIndexPosition(tp);
+        if (c != null) {
+          for (TopicPartition tp : c.assignment()) {
+            seekToIndexPosition(c, tp);
           }
         }
       } finally {
         // In service whatever happens next: the old index is the caller's to close. A failed seek
-        // goes on to run() like any other error of a poll.
+        // goes on to the loop like any other failure between polls.
         s.complete(old);
       }
     }
   }
 
-  private void seekToIndexPosition(TopicPartition tp) {
+  private void seekToIndexPosition(Consumer<String, byte[]> c, TopicPartition tp) {
     OptionalLong position = live.current().position(tp.topic(), tp.partition());
     if (position.isPresent()) {
-      consumer.seek(tp, position.getAsLong());
+      c.seek(tp, position.getAsLong());
     } else {
-      consumer.seekToBeginning(List.of(tp));
+      c.seekToBeginning(List.of(tp));
     }
   }
 
-  private void run() {
-    try {
-      assignPartitions();
-      long backoffMs = MIN_BACKOFF_MS;
-      while (closing.getCount() > 0) {
-        try {
-          pollOnce();
-          backoffMs = MIN_BACKOFF_MS;
-        } catch (RetriableException | RetryableKafkaException e) {
-          LOG.warn("Kafka error, retrying in {} ms: {}", backoffMs, e.toString());
-          if (closing.await(backoffMs, TimeUnit.MILLISECONDS)) {
-            break;
-          }
-          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+  /** Applies a partition's records to the index in service, each advancing its position. */
+  private void handle(ConsumerLoop.Batch batch) throws IOException {
+    ContentIndex index = live.current();
+    polledRecords = true;
+    for (ConsumerRecord<String, byte[]> r : batch.records()) {
+      try {
+        switch (index.apply(ContentEventCodec.fromRecord(r))) {
+          case APPLIED -> applied.increment();
+          case STALE -> skipped.increment();
         }
+      } catch (MalformedEventException | IllegalArgumentException e) {
+        // IllegalArgumentException: the document cannot be built (a publish time beyond epoch
+        // milliseconds) or Lucene refuses it (an immense term); nothing was written.
+        batch.poison(r, e);
       }
-    } catch (WakeupException e) {
-      // close() woke the poll up: a normal stop.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      // Fatal: authentication, authorization, an unknown topic, I/O on the index, or a bug.
-      failure = e;
-      LOG.error("Indexer consumer stopped; the service is not ready until restarted", e);
-    } finally {
-      commitQuietly();
-      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-      stopped.countDown();
+      index.advance(r.topic(), r.partition(), r.offset() + 1);
+      batch.done(r);
     }
   }
 
-  /**
-   * Reads every partition of the topic (each indexer holds the whole index), each from where the
-   * index's commit says to resume; partitions added to the topic later are picked up too.
-   */
-  private void assignPartitions() {
-    List<TopicPartition> all =
-        consumer.partitionsFor(topic, PARTITIONS_TIMEOUT).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    lastPartitionCheckNanos = System.nanoTime();
-    Set<TopicPartition> current = consumer.assignment();
-    if (all.isEmpty() || current.containsAll(all)) {
-      assigned = !current.isEmpty();
-      return;
-    }
-    consumer.assign(all);
-    for (TopicPartition tp : all) {
-      if (!current.contains(tp)) {
-        seekToIndexPosition(tp);
-      }
-    }
-    LOG.info("Assigned {}", all);
-    assigned = true;
-  }
-
-  private void pollOnce() throws IOException {
+  private void betweenPolls(Consumer<String, byte[]> c) throws IOException {
     if (!swaps.isEmpty()) {
-      runSwaps();
-    }
-    if (!assigned
-        || System.nanoTime() - lastPartitionCheckNanos
-            >= TimeUnit.MILLISECONDS.toNanos(PARTITION_CHECK_MS)) {
-      assignPartitions();
-      if (!assigned) {
-        throw new RetryableKafkaException(
-            new KafkaException("topic " + topic + " has no partitions yet"));
-      }
+      runSwaps(c);
     }
     ContentIndex index = live.current();
-    ConsumerRecords<String, byte[]> records;
-    try {
-      records = consumer.poll(POLL_TIMEOUT);
-    } catch (RecordDeserializationException e) {
-      skipPoison(index, e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), e);
-      consumer.seek(e.topicPartition(), e.offset() + 1);
-      return;
-    } catch (AuthenticationException
-        | AuthorizationException
-        | UnsupportedVersionException
-        | InvalidTopicException
-        | RetriableException
-        | WakeupException e) {
-      // Fatal, retriable and stop are sorted by run().
-      throw e;
-    } catch (KafkaException e) {
-      // Other client errors are usually transient (the examples log them and go on).
-      throw new RetryableKafkaException(e);
-    }
-    polling = true;
-    for (ConsumerRecord<String, byte[]> r : records) {
-      handle(index, r);
-    }
-    updateLag();
-    boolean catchingUp = lag.get() > CATCH_UP_LAG;
+    boolean catchingUp = loop.lag() > CATCH_UP_LAG;
     long sinceRefresh = System.nanoTime() - index.lastRefreshNanos();
-    if ((!records.isEmpty() && !catchingUp)
+    if ((polledRecords && !catchingUp)
         || sinceRefresh >= TimeUnit.MILLISECONDS.toNanos(IDLE_REFRESH_MS)) {
       // Visible to searches now (after every batch); durable at the next commit.
       // NOTE: far behind the log (a start without an index), a refresh per second is enough and
       // much cheaper than one per batch.
       index.refresh();
     }
+    polledRecords = false;
     if (System.nanoTime() - lastCommitNanos >= TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
-      commitInBackground();
+      commitInBackground(c);
     }
   }
 
-  private void handle(ContentIndex index, ConsumerRecord<String, byte[]> r) throws IOException {
-    try {
-      ContentEvent event = ContentEventCodec.fromRecord(r);
-      switch (index.apply(event)) {
-        case APPLIED -> applied.increment();
-        case STALE -> skipped.increment();
-      }
-    } catch (MalformedEventException e) {
-      skipPoison(index, r.topic(), r.partition(), r.offset(), e);
-    } catch (IllegalArgumentException e) {
-      // The document cannot be built (a publish time beyond epoch milliseconds) or Lucene refuses
-      // it (for example an immense term): nothing was written, the writer is intact.
-      skipPoison(index, r.topic(), r.partition(), r.offset(), e);
-    }
-    index.advance(r.topic(), r.partition(), r.offset() + 1);
-  }
-
-  private void skipPoison(
-      ContentIndex index, String topic, int partition, long offset, Exception e) {
-    poison.increment();
-    LOG.error(
-        "Skipping poison record topic={} partition={} offset={}: {}",
-        topic,
-        partition,
-        offset,
-        e.getMessage());
-    index.advance(topic, partition, offset + 1);
-  }
-
-  private void updateLag() {
-    long total = 0;
-    boolean known = true;
-    for (TopicPartition tp : consumer.assignment()) {
-      OptionalLong l = consumer.currentLag(tp);
-      known &= l.isPresent();
-      total += l.orElse(0);
-    }
-    lag.set(total);
-    lagKnown = known;
-  }
-
-  /** Starts a commit in the background, once the last one is done (whose failure is fatal). */
-  private void commitInBackground() throws IOException {
+  /** Starts a commit in the background, once the last one is done (its failure is retried). */
+  private void commitInBackground(Consumer<String, byte[]> c) throws IOException {
     if (pendingCommit != null && !pendingCommit.isDone()) {
       return;
     }
-    finishPendingCommit();
+    finishPendingCommit(c);
     ContentIndex index = live.current();
-    Set<TopicPartition> assignment = Set.copyOf(consumer.assignment());
+    Set<TopicPartition> assignment = Set.copyOf(c.assignment());
     lastCommitNanos = System.nanoTime();
     pendingCommit =
         CompletableFuture.supplyAsync(
@@ -428,23 +292,23 @@ public final class ContentConsumer implements AutoCloseable {
               try {
                 return index.commit() ? committedOffsets(index, assignment) : null;
               } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
               }
             },
             committer);
   }
 
   /** Waits for the commit under way, if any, and reports its offsets to Kafka. */
-  private void finishPendingCommit() throws IOException {
+  private void finishPendingCommit(Consumer<String, byte[]> c) throws IOException {
     if (pendingCommit == null) {
       return;
     }
     CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> done = pendingCommit;
     pendingCommit = null;
     try {
-      reportOffsets(done.join());
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof java.io.UncheckedIOException io) {
+      reportOffsets(c, done.join());
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
         throw io.getCause();
       }
       throw e;
@@ -452,12 +316,12 @@ public final class ContentConsumer implements AutoCloseable {
   }
 
   /** Commits now, on this thread, after the commit under way. */
-  private void commit() throws IOException {
-    finishPendingCommit();
+  private void commit(Consumer<String, byte[]> c) throws IOException {
+    finishPendingCommit(c);
     ContentIndex index = live.current();
     lastCommitNanos = System.nanoTime();
-    if (index.commit()) {
-      reportOffsets(committedOffsets(index, consumer.assignment()));
+    if (index.commit() && c != null) {
+      reportOffsets(c, committedOffsets(index, c.assignment()));
     }
   }
 
@@ -473,9 +337,10 @@ public final class ContentConsumer implements AutoCloseable {
   }
 
   /** Copies the index's committed offsets to Kafka: only for lag monitoring. */
-  private void reportOffsets(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    if (offsets != null && !offsets.isEmpty()) {
-      consumer.commitAsync(
+  private static void reportOffsets(
+      Consumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (c != null && offsets != null && !offsets.isEmpty()) {
+      c.commitAsync(
           offsets,
           (done, e) -> {
             if (e != null) {
@@ -485,41 +350,31 @@ public final class ContentConsumer implements AutoCloseable {
     }
   }
 
-  private void commitQuietly() {
-    ContentIndex index = live.current();
+  private void commitQuietly(Consumer<String, byte[]> c) {
     try {
-      if (index.isOpen()) {
-        commit();
+      if (live.current().isOpen()) {
+        commit(c);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Final index commit failed; the index replays from its last commit", e);
+      LOG.warn("Index commit failed; the index replays from its last commit", e);
     }
   }
 
   /** Stops polling, commits what was applied and closes the Kafka client. */
   @Override
   public void close() {
-    closing.countDown();
-    consumer.wakeup();
-    if (thread.isAlive()) {
-      try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    } else if (stopped.getCount() > 0) {
-      // Never started: the thread did not close the client.
-      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-      stopped.countDown();
+    if (!closed.compareAndSet(false, true)) {
+      return;
     }
+    loop.close();
     for (Swap s = swaps.poll(); s != null; s = swaps.poll()) {
       if (s.claim()) {
         s.completeExceptionally(new IllegalStateException("the consumer is closed"));
       }
     }
     committer.shutdown();
-    List<Meter> meters = List.of(applied, skipped, poison, lagGauge);
-    meters.forEach(registry::remove);
+    registry.remove(applied);
+    registry.remove(skipped);
   }
 
   /**
@@ -547,15 +402,6 @@ public final class ContentConsumer implements AutoCloseable {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       return claim() && super.cancel(mayInterruptIfRunning);
-    }
-  }
-
-  /** A client error worth another poll after a back-off. */
-  private static final class RetryableKafkaException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    RetryableKafkaException(KafkaException cause) {
-      super(cause);
     }
   }
 }

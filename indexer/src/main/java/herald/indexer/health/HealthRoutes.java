@@ -1,21 +1,21 @@
 package herald.indexer.health;
 
+import herald.events.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.util.function.BooleanSupplier;
 
 /** Liveness, readiness and metrics for operators and orchestrators. */
 public final class HealthRoutes {
-  private final BooleanSupplier ready;
+  private final Readiness readiness;
   private final Handler<RoutingContext> scrape;
 
-  /** {@code ready} says whether the index is open and the consumer is polling its partitions. */
-  public HealthRoutes(BooleanSupplier ready, PrometheusMeterRegistry registry) {
-    this.ready = ready;
+  /** {@code readiness}: the index is open, Kafka answers and the consumer follows the log. */
+  public HealthRoutes(Readiness readiness, PrometheusMeterRegistry registry) {
+    this.readiness = readiness;
     this.scrape = PrometheusScrapingHandler.create(registry);
   }
 
@@ -26,23 +26,24 @@ public final class HealthRoutes {
   }
 
   private void live(RoutingContext ctx) {
-    send(ctx, 200, "UP");
+    send(ctx, 200, new JsonObject().put("status", "UP"));
   }
 
+  /** 200 when every check is up, else 503; the body names each check and the ones down. */
   private void ready(RoutingContext ctx) {
-    boolean up = ready.getAsBoolean();
-    send(ctx, up ? 200 : 503, up ? "UP" : "DOWN");
+    Readiness.Report report = readiness.report();
+    send(ctx, report.up() ? 200 : 503, new JsonObject(report.toMap()));
   }
 
   private void metrics(RoutingContext ctx) {
     scrape.handle(ctx);
   }
 
-  private static void send(RoutingContext ctx, int status, String state) {
+  private static void send(RoutingContext ctx, int status, JsonObject body) {
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("status", state).encode() + "\n");
+        .end(body.encode() + "\n");
   }
 }
