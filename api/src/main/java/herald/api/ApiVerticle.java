@@ -23,6 +23,7 @@ import herald.api.http.HealthRoutes;
 import herald.api.http.JsonLimits;
 import herald.api.http.OpenApiValidation;
 import herald.api.http.ProblemHandler;
+import herald.api.http.RequestTarget;
 import herald.api.http.ServiceProxy;
 import herald.api.outbox.OutboxRelay;
 import herald.api.outbox.OutboxRepository;
@@ -31,6 +32,7 @@ import herald.api.partners.PartnerModule;
 import herald.api.schedule.ScheduleRepository;
 import herald.api.schedule.ScheduleRoutes;
 import herald.api.schedule.ScheduleRunner;
+import herald.api.search.SearchFrontDoor;
 import herald.api.studio.StudioConfig;
 import herald.api.studio.StudioModule;
 import herald.events.DeliveryTopics;
@@ -204,7 +206,16 @@ public final class ApiVerticle extends VerticleBase {
       OutboxRepository outbox, byte[] cursorSecret, OpenApiValidation contract) {
     AuditRepository audit = new AuditRepository();
     studio = new StudioModule(vertx, pool, StudioConfig.fromEnv(config.env()), audit);
-    ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey(), studio.sessions());
+    ApiKeys keys =
+        new ApiKeys(
+            pool,
+            new ApiKeyRepository(),
+            config.adminKey(),
+            studio.sessions(),
+            ApiConfig.intOf(
+                config.env(), "HERALD_WRONG_KEYS_BURST", ApiKeys.DEFAULT_WRONG_KEYS_BURST),
+            ApiConfig.doubleOf(
+                config.env(), "HERALD_WRONG_KEYS_PER_MIN", ApiKeys.DEFAULT_WRONG_KEYS_PER_MIN));
     deliveries =
         new DeliveryModule(
             vertx, pool, config.kafkaBootstrapServers(), DeliveryTopics.STATUS, keys, registry);
@@ -258,6 +269,8 @@ public final class ApiVerticle extends VerticleBase {
             new CursorCodec(cursorSecret),
             cache);
     router = Router.router(vertx);
+    // First: a request target that can't be decoded is a 400, whatever the route.
+    router.route().handler(new RequestTarget());
     // Cached public delivery responses skip body parsing and validation: only requests that
     // passed them were cached.
     router.get().handler(delivery.fastPath());
@@ -279,7 +292,10 @@ public final class ApiVerticle extends VerticleBase {
     }
     delivery.mount(router);
     new KeyRoutes(pool, keys, audit).mount(router);
-    router.get("/v1/search").handler(indexer.forward());
+    router
+        .get("/v1/search")
+        .handler(new SearchFrontDoor(config.locales()))
+        .handler(indexer.forward());
     router.get("/v1/admin/index").handler(keys.require(Role.ADMIN)).handler(indexer.forward());
     router
         .post("/v1/admin/index/rebuild")
@@ -302,7 +318,12 @@ public final class ApiVerticle extends VerticleBase {
         .compose(x -> partners == null ? Future.succeededFuture() : partners.start())
         .compose(x -> studio.start())
         .compose(
-            x -> vertx.createHttpServer().requestHandler(router).listen(port, config.bindHost()))
+            x ->
+                vertx
+                    .createHttpServer()
+                    .requestHandler(router)
+                    .invalidRequestHandler(ProblemHandler::invalidRequest)
+                    .listen(port, config.bindHost()))
         .compose(
             s -> {
               server = s;
@@ -364,7 +385,11 @@ public final class ApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-      return vertx.createHttpServer().requestHandler(router).listen(port, host);
+      return vertx
+          .createHttpServer()
+          .requestHandler(router)
+          .invalidRequestHandler(ProblemHandler::invalidRequest)
+          .listen(port, host);
     }
   }
 

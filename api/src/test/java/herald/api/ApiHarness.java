@@ -60,6 +60,8 @@ final class ApiHarness implements AutoCloseable {
     // Nothing listens there: search forwarding is tested end to end in deploy.
     env.put("HERALD_INDEXER_URL", "http://127.0.0.1:9");
     env.put("HERALD_PUBLISHER_URL", "http://127.0.0.1:9");
+    // Tests send wrong keys on purpose; WrongKeysIT tests the throttle.
+    env.put("HERALD_WRONG_KEYS_BURST", "100000");
     env.putAll(extraEnv);
     return env;
   }

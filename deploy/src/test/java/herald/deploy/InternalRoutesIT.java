@@ -156,6 +156,29 @@ class InternalRoutesIT {
     }
   }
 
+  @Test
+  @DisplayName("a generated admin key is printed, so that the operator learns it")
+  void generatedKeyPrinted() throws Exception {
+    String banner = banner(herald);
+    assertTrue(banner.contains(herald.adminKey()), banner);
+    assertEquals(
+        herald.adminKey(),
+        Files.readString(dataDir.resolve("admin.key"), StandardCharsets.UTF_8).strip());
+  }
+
+  /** What the launcher prints once it runs. */
+  static String banner(AllInOne herald) {
+    java.io.PrintStream out = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      herald.printBanner();
+    } finally {
+      System.setOut(out);
+    }
+    return printed.toString(StandardCharsets.UTF_8);
+  }
+
   static final String TOKEN = "X-Herald-Internal-Token";
 
   /**

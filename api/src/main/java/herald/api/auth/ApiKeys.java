@@ -38,6 +38,19 @@ public final class ApiKeys {
   private final Optional<byte[]> adminKeyHash;
   private final SessionCredentials sessions;
 
+  /**
+   * Wrong keys per client address: a burst, then some a minute (HERALD_WRONG_KEYS_BURST, _PER_MIN);
+   * beyond that a request with any key from that address is a 429 until there is room, so keys
+   * can't be guessed at speed. NOTE: behind a proxy every client shares the proxy's address.
+   */
+  private final herald.api.sync.RateLimiter wrongKeys;
+
+  /** Wrong keys an address may send at once, by default. */
+  public static final int DEFAULT_WRONG_KEYS_BURST = 20;
+
+  /** Wrong keys an address may send a minute once its burst is used, by default. */
+  public static final double DEFAULT_WRONG_KEYS_PER_MIN = 10;
+
   public ApiKeys(Pool pool, ApiKeyRepository repo, Optional<String> adminKey) {
     this(pool, repo, adminKey, null);
   }
@@ -48,10 +61,25 @@ public final class ApiKeys {
    */
   public ApiKeys(
       Pool pool, ApiKeyRepository repo, Optional<String> adminKey, SessionCredentials sessions) {
+    this(pool, repo, adminKey, sessions, DEFAULT_WRONG_KEYS_BURST, DEFAULT_WRONG_KEYS_PER_MIN);
+  }
+
+  /**
+   * @param wrongKeysBurst wrong keys a client address may send at once
+   * @param wrongKeysPerMinute and then per minute, before its keyed requests get 429
+   */
+  public ApiKeys(
+      Pool pool,
+      ApiKeyRepository repo,
+      Optional<String> adminKey,
+      SessionCredentials sessions,
+      int wrongKeysBurst,
+      double wrongKeysPerMinute) {
     this.pool = pool;
     this.repo = repo;
     this.adminKeyHash = adminKey.map(ApiKeys::hash);
     this.sessions = sessions;
+    this.wrongKeys = new herald.api.sync.RateLimiter(wrongKeysPerMinute / 60, wrongKeysBurst);
   }
 
   /** Creates a key and returns its JSON, which shows the secret this once only. */
@@ -99,10 +127,30 @@ public final class ApiKeys {
             ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'."));
         return;
       }
+      String client =
+          ctx.request().remoteAddress() == null
+              ? "unknown"
+              : ctx.request().remoteAddress().hostAddress();
+      long wait = wrongKeys.waitFor(client);
+      if (wait > 0) {
+        long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+        ctx.response().putHeader("Retry-After", Long.toString(seconds));
+        ctx.fail(
+            new herald.api.http.ProblemException(
+                herald.api.http.Problem.of(
+                    429,
+                    "too-many-wrong-keys",
+                    "Too many wrong keys",
+                    "Too many requests from this address came with a wrong key; try again in "
+                        + seconds
+                        + " s.")));
+        return;
+      }
       authenticate(secret.get())
           .onSuccess(
               p -> {
                 if (p.isEmpty()) {
+                  wrongKeys.take(client);
                   ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                   ctx.fail(
                       ProblemException.unauthorized("The API key is unknown, expired or revoked."));

@@ -48,6 +48,9 @@ public final class KeyRoutes {
     if (exp != null) {
       try {
         expiresAt = OffsetDateTime.parse(String.valueOf(exp));
+        if (!expiresAt.isAfter(OffsetDateTime.now())) {
+          errors.add(ProblemException.fieldError("expiresAt", "must be in the future"));
+        }
       } catch (DateTimeParseException e) {
         errors.add(ProblemException.fieldError("expiresAt", "an RFC 3339 date-time"));
       }

@@ -230,7 +230,8 @@ final class EntryQuery {
         + ", "
         + key
         + " as sort_key from entries where "
-        + String.join(" and ", conditions)
+        // A preview list of every type has no condition at all.
+        + (conditions.isEmpty() ? "true" : String.join(" and ", conditions))
         + " order by "
         + (nullable ? "(" + sortExpr + ") is null, " : "")
         + sortExpr

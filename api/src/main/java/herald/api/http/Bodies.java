@@ -1,5 +1,10 @@
 package herald.api.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -22,19 +27,79 @@ public final class Bodies {
     if (isEmpty(ctx)) {
       throw ProblemException.badRequest("The request needs a JSON object body.");
     }
+    checkJson(ctx.body().buffer().getBytes());
     Object parsed;
     try {
       parsed = ctx.body().buffer().toJsonValue();
     } catch (RuntimeException e) {
-      throw new ProblemException(
-          Problem.of(
-              400, "malformed-json", "Malformed JSON", "The request body is not valid JSON."));
+      throw malformed("The request body is not valid JSON.");
     }
     if (!(parsed instanceof JsonObject o)) {
       throw ProblemException.badRequest("The request body must be a JSON object.");
     }
     return o;
   }
+
+  /**
+   * Reads the JSON once as a stream before it is turned into objects: a key given twice (which the
+   * object would silently keep the last of), a NUL character or an unpaired UTF-16 surrogate in any
+   * key or string (PostgreSQL can't store the one, and the other is no text) is a 400.
+   */
+  static void checkJson(byte[] json) {
+    try (JsonParser p = STRICT.createParser(json)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t == JsonToken.FIELD_NAME || t == JsonToken.VALUE_STRING) {
+          String problem = badText(p.getText());
+          if (problem != null) {
+            String at = p.getParsingContext().pathAsPointer().toString();
+            throw ProblemException.badRequest(
+                (t == JsonToken.FIELD_NAME ? "A key" : "A string")
+                    + (at.isEmpty() ? "" : " at " + at)
+                    + " contains "
+                    + problem
+                    + ".");
+          }
+        }
+      }
+    } catch (StreamReadException e) {
+      String message = e.getOriginalMessage();
+      if (message != null && message.startsWith("Duplicate field")) {
+        throw malformed(
+            "The JSON body gives a key twice: "
+                + message.substring("Duplicate field ".length())
+                + ".");
+      }
+      throw malformed("The request body is not valid JSON.");
+    } catch (java.io.IOException e) {
+      throw malformed("The request body is not valid JSON.");
+    }
+  }
+
+  /** What is wrong with {@code s} as text, or null. */
+  public static String badText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\0') {
+        return "a NUL character";
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "an unpaired UTF-16 surrogate";
+      }
+    }
+    return null;
+  }
+
+  private static ProblemException malformed(String detail) {
+    return new ProblemException(Problem.of(400, "malformed-json", "Malformed JSON", detail));
+  }
+
+  private static final JsonFactory STRICT =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   /** Whether the request came without a body (or an empty one). */
   public static boolean isEmpty(RoutingContext ctx) {

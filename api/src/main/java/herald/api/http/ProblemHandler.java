@@ -1,6 +1,9 @@
 package herald.api.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -35,6 +38,30 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .putHeader("Content-Type", Problem.CONTENT_TYPE)
         .putHeader("Cache-Control", "no-store")
         .end(p.toJson().encode() + "\n");
+  }
+
+  /**
+   * Answers a request that could not be decoded at all (request line or headers too long, broken
+   * HTTP) with a problem too; such requests never reach the router.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem p;
+    if (cause instanceof TooLongHttpLineException) {
+      p = Problem.of(414, "uri-too-long", "URI too long", "The request line is too long.");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      p = Problem.of(431, "headers-too-large", "Request headers too large", null);
+    } else {
+      p = Problem.of(400, "bad-request", "Bad request", "The request is not valid HTTP.");
+    }
+    // The decoder's state after such a request is unreliable, so the connection ends with it.
+    request
+        .response()
+        .setStatusCode(p.status())
+        .putHeader("Content-Type", Problem.CONTENT_TYPE)
+        .putHeader("Connection", "close")
+        .end(p.toJson().encode())
+        .onComplete(done -> request.connection().close());
   }
 
   private Problem toProblem(RoutingContext ctx) {

@@ -19,6 +19,9 @@ public final class RateLimiter {
   private final double burst;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
+  /** Callers kept track of before full buckets are dropped. */
+  private static final int MAX_BUCKETS = 10_000;
+
   public RateLimiter(double ratePerSecond, int burst) {
     this.ratePerNano = ratePerSecond / 1e9;
     this.burst = Math.max(1, burst);
@@ -27,6 +30,15 @@ public final class RateLimiter {
   private final class Bucket {
     private double tokens = burst;
     private long at = System.nanoTime();
+
+    synchronized boolean full() {
+      return tokens + (System.nanoTime() - at) * ratePerNano >= burst;
+    }
+
+    synchronized long waitFor() {
+      double now = Math.min(burst, tokens + (System.nanoTime() - at) * ratePerNano);
+      return now >= 1 ? 0 : (long) Math.ceil((1 - now) / ratePerNano);
+    }
 
     /** Takes a token; returns 0, or the nanoseconds until one is there. */
     synchronized long take() {
@@ -39,6 +51,21 @@ public final class RateLimiter {
       }
       return (long) Math.ceil((1 - tokens) / ratePerNano);
     }
+  }
+
+  /** Counts one event against {@code id}: 0 when there was room, else the nanoseconds to wait. */
+  public long take(String id) {
+    if (buckets.size() > MAX_BUCKETS) {
+      // Many callers seen: forget the ones that are back to a full bucket.
+      buckets.values().removeIf(Bucket::full);
+    }
+    return buckets.computeIfAbsent(id, k -> new Bucket()).take();
+  }
+
+  /** The nanoseconds until {@code id} has room again, without counting anything; 0 if it has. */
+  public long waitFor(String id) {
+    Bucket b = buckets.get(id);
+    return b == null ? 0 : b.waitFor();
   }
 
   /** A handler, after authentication, that counts the request against the caller's key. */

@@ -305,8 +305,8 @@ public final class SyncRoutes {
 
   private void getScope(RoutingContext ctx) {
     String keyId = ctx.pathParam("keyId");
-    scopes
-        .find(pool, keyId)
+    existingKey(keyId)
+        .compose(x -> scopes.find(pool, keyId))
         .onSuccess(
             s ->
                 Bodies.send(
@@ -345,10 +345,24 @@ public final class SyncRoutes {
   }
 
   private void deleteScope(RoutingContext ctx) {
-    scopes
-        .delete(pool, ctx.pathParam("keyId"))
+    String keyId = ctx.pathParam("keyId");
+    existingKey(keyId)
+        .compose(x -> scopes.delete(pool, keyId))
         .onSuccess(x -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail);
+  }
+
+  /** Succeeds when an API key has this id; a 404 problem otherwise. */
+  private io.vertx.core.Future<Void> existingKey(String keyId) {
+    return scopes
+        .keyExists(pool, keyId)
+        .map(
+            exists -> {
+              if (!exists) {
+                throw ProblemException.notFound("No API key with id '" + keyId + "'.");
+              }
+              return null;
+            });
   }
 
   private static List<String> strings(JsonObject body, String name) {

@@ -105,6 +105,16 @@ public final class UrlGuard {
     }
   }
 
+  /** A host made of numbers only: an IPv4 address in some form. */
+  private static final java.util.regex.Pattern NUMERIC_HOST =
+      java.util.regex.Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+))*\\.?");
+
+  /** The one numeric form taken: four decimal numbers 0-255 without leading zeros. */
+  private static final java.util.regex.Pattern DOTTED_QUAD =
+      java.util.regex.Pattern.compile(
+          "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+              + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
   /** Checks the URL's form only (no resolution): scheme, host, port, no credentials. */
   public URI checkForm(String url) throws Refused {
     URI uri;
@@ -125,6 +135,16 @@ public final class UrlGuard {
     }
     if (uri.getRawFragment() != null) {
       throw new Refused("the URL may not have a fragment");
+    }
+    if (NUMERIC_HOST.matcher(uri.getHost()).matches()
+        && !DOTTED_QUAD.matcher(uri.getHost()).matches()) {
+      // 0177.0.0.1, 0x7f.1, 2130706433, 127.1: parsers disagree on what these are (C's
+      // inet_aton reads 127.0.0.1 in all of them), so none is taken.
+      throw new Refused(
+          "the host "
+              + uri.getHost()
+              + " is a numeric address in a form other than a.b.c.d (octal, hex, decimal or"
+              + " short): write it as four decimal numbers");
     }
     int port = port(uri);
     if (!ports[port]) {

@@ -94,6 +94,29 @@ class UrlGuardTest {
     assertThrows(UrlGuard.Refused.class, () -> guard.check(url));
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "0177.0.0.1",
+        "0x7f.0.0.1",
+        "0x7f000001",
+        "2130706433",
+        "127.1",
+        "017700000001",
+        "93.184.216.034",
+        "1.2.3.4.",
+        "0X5D.184.216.34"
+      })
+  @DisplayName("numeric hosts in octal, hex, decimal or short form are refused, public or not")
+  void refusesAmbiguousNumbers(String host) {
+    UrlGuard.Refused e =
+        assertThrows(UrlGuard.Refused.class, () -> guard.check("http://" + host + "/hook"));
+    // java.net.URI itself finds no host in some of these forms; the rest are refused by name.
+    assertTrue(
+        e.getMessage().contains("four decimal numbers") || e.getMessage().contains("no host"),
+        e.getMessage());
+  }
+
   @Test
   @DisplayName("public addresses and allow-listed hosts and networks pass, with the address to use")
   void allows() throws Exception {
