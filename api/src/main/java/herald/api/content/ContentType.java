@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** A content type: the shape of its entries. */
 public record ContentType(String id, String name, List<FieldDef> fields, long version) {
@@ -146,11 +145,16 @@ public record ContentType(String id, String name, List<FieldDef> fields, long ve
         errors.add(ProblemException.fieldError(at + ".pattern", "only text fields take a pattern"));
       } else {
         try {
-          Pattern.compile(p);
+          // RE2 syntax: matching takes time linear in the text (no backreferences, no
+          // lookaround), so no pattern can stall the api on a crafted value.
+          com.google.re2j.Pattern.compile(p);
           pattern = p;
-        } catch (PatternSyntaxException e) {
+        } catch (com.google.re2j.PatternSyntaxException e) {
           errors.add(
-              ProblemException.fieldError(at + ".pattern", "invalid: " + e.getDescription()));
+              ProblemException.fieldError(
+                  at + ".pattern",
+                  "invalid or unsupported (RE2 syntax, no backreferences or lookaround): "
+                      + e.getDescription()));
         }
       }
     }

@@ -48,6 +48,13 @@ public final class EntryRepository {
   private static final String SLUGS_LIKE =
       "select slug from entries where type_id = $1 and (slug = $2 or slug like $3) and id <> $4";
 
+  /**
+   * Until the transaction ends, one writer at a time picks a slug from this base in this type: the
+   * next one then sees the slug the first committed and takes the following suffix.
+   */
+  private static final String LOCK_SLUG_BASE =
+      "select pg_advisory_xact_lock(hashtext('slug'), hashtext($1 || '/' || $2))";
+
   public Future<Entry> insert(
       SqlClient db, UUID id, String type, String slug, JsonObject fields, JsonArray channels) {
     return db.preparedQuery(INSERT)
@@ -121,6 +128,11 @@ public final class EntryRepository {
   }
 
   /** Slugs of the type equal to {@code base} or {@code base-…}, other than the entry's own. */
+  /** Waits for, then holds until the end of the transaction, the right to pick from a base. */
+  public Future<Void> lockSlugBase(SqlClient db, String type, String base) {
+    return db.preparedQuery(LOCK_SLUG_BASE).execute(Tuple.of(type, base)).mapEmpty();
+  }
+
   public Future<Set<String>> slugsLike(SqlClient db, String type, String base, UUID except) {
     // Slugs are [a-z0-9-] only, so the LIKE pattern has no wildcard but the one we add.
     return db.preparedQuery(SLUGS_LIKE)

@@ -513,6 +513,16 @@ public final class EntryService {
               "Precondition required",
               "Send If-Match with the entry's ETag, so that no one's change is overwritten."));
     }
+    if ("*".equals(ifMatch.trim())) {
+      // '*' matches any version, so it would overwrite a change made since the client read.
+      throw new ProblemException(
+          Problem.of(
+              428,
+              "precondition-required",
+              "Precondition required",
+              "If-Match: * matches any version and so protects nothing here; send the ETag of"
+                  + " the version you changed."));
+    }
   }
 
   private static void checkIfMatch(String ifMatch, Entry current) {
@@ -544,8 +554,11 @@ public final class EntryService {
       base = type.id();
     }
     String b = base;
+    // NOTE: without the lock, parallel creates with the same title all saw the base free and all
+    // but one failed on the unique index.
     return entries
-        .slugsLike(conn, type.id(), base, id)
+        .lockSlugBase(conn, type.id(), base)
+        .compose(x -> entries.slugsLike(conn, type.id(), b, id))
         .map(
             (Set<String> taken) -> {
               if (!taken.contains(b)) {
