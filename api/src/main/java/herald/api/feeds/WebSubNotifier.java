@@ -81,16 +81,32 @@ public final class WebSubNotifier {
             .setURI(hub.getRawPath() == null || hub.getRawPath().isEmpty() ? "/" : hub.getRawPath())
             .setIdleTimeout(10_000)
             .putHeader("Content-Type", "application/x-www-form-urlencoded");
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
+        new java.util.concurrent.atomic.AtomicReference<>();
     client
         .request(o)
-        .compose(req -> req.send(Buffer.buffer(form.toString())))
+        .compose(
+            req -> {
+              sent.set(req);
+              return req.send(Buffer.buffer(form.toString()));
+            })
+        // The hub's answer is read (at most a little of it) so the connection is free again, and
+        // the whole exchange is bounded.
+        .compose(r -> herald.api.http.BoundedBody.read(r, 16 * 1024).map(b -> r.statusCode()))
+        .timeout(10_000, java.util.concurrent.TimeUnit.MILLISECONDS)
         .onSuccess(
-            r -> {
-              if (r.statusCode() >= 300) {
-                LOG.warn("WebSub hub {} answered {}", hub, r.statusCode());
+            status -> {
+              if (status >= 300) {
+                LOG.warn("WebSub hub {} answered {}", hub, status);
               }
             })
-        .onFailure(t -> LOG.warn("WebSub hub {} unreachable: {}", hub, t.toString()));
+        .onFailure(
+            t -> {
+              if (sent.get() != null) {
+                sent.get().reset();
+              }
+              LOG.warn("WebSub hub {} unreachable: {}", hub, t.toString());
+            });
   }
 
   public void close() {

@@ -33,6 +33,13 @@ public final class ServiceProxy {
           "Surrogate-Key",
           "Content-Disposition",
           "Content-Language");
+
+  /** The longest answer passed on (a newsletter preview is the largest, well below this). */
+  static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
+  /** The longest a forwarded request may take, from connecting to the last byte of the answer. */
+  static final long TOTAL_TIMEOUT_MS = 60_000;
+
   private final HttpClient client;
   private final URI target;
   private final String name;
@@ -75,7 +82,7 @@ public final class ServiceProxy {
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(
             resp ->
-                resp.body()
+                BoundedBody.read(resp, MAX_RESPONSE_BYTES)
                     .onSuccess(
                         b -> {
                           ctx.response().setStatusCode(resp.statusCode());
@@ -87,6 +94,8 @@ public final class ServiceProxy {
                           }
                           ctx.response().end(b);
                         }))
+        // The whole exchange, not only each read, is bounded.
+        .timeout(TOTAL_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
         .onFailure(
             t ->
                 ProblemHandler.send(
@@ -95,7 +104,9 @@ public final class ServiceProxy {
                         503,
                         name + "-unavailable",
                         "The " + name + " service is unavailable",
-                        "It did not answer; try again shortly.")));
+                        t instanceof BoundedBody.TooLarge
+                            ? "Its answer was too long."
+                            : "It did not answer; try again shortly.")));
   }
 
   public void close() {

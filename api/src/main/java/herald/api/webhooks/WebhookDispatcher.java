@@ -1,5 +1,6 @@
 package herald.api.webhooks;
 
+import herald.api.http.BoundedBody;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -21,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class WebhookDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
   private static final int BATCH = 100;
+
+  /** The most of a receiver's answer read; the rest is cut off with the connection. */
+  static final long MAX_RESPONSE_BYTES = 64 * 1024;
 
   /** Attempts in progress at most (per api instance); a claim takes no more than the room left. */
   private static final int MAX_IN_FLIGHT = 256;
@@ -259,14 +264,38 @@ public final class WebhookDispatcher {
             .putHeader("webhook-timestamp", Long.toString(ts))
             .putHeader(
                 "webhook-signature", WebhookSigner.signatures(secrets, c.messageId(), ts, body));
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    // NOTE: the whole attempt (connect, send, status, body) is bounded by the timeout, well within
+    // the claim's lease, so an attempt never overlaps the next one of the same delivery; only the
+    // first MAX_RESPONSE_BYTES of the body are read (the status is the answer).
     return client
         .request(options)
-        .compose(req -> req.send(Buffer.buffer(body)))
+        .compose(
+            req -> {
+              sent.set(req);
+              return req.send(Buffer.buffer(body));
+            })
         .compose(
             resp ->
-                resp.body()
+                BoundedBody.read(resp, MAX_RESPONSE_BYTES)
                     .map(b -> outcome(resp))
-                    .recover(t -> Future.succeededFuture(outcome(resp))));
+                    .recover(t -> Future.succeededFuture(outcome(resp))))
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .onFailure(
+            t -> {
+              io.vertx.core.http.HttpClientRequest req = sent.get();
+              if (req != null) {
+                req.reset();
+              }
+            })
+        .recover(
+            t ->
+                Future.failedFuture(
+                    t instanceof java.util.concurrent.TimeoutException
+                        ? new IllegalStateException(
+                            "no complete answer within " + timeout.toMillis() + " ms")
+                        : t));
   }
 
   private static Outcome outcome(HttpClientResponse resp) {

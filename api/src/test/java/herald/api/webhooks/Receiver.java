@@ -64,6 +64,8 @@ final class Receiver implements AutoCloseable {
                                     req.response().setStatusCode(204).end();
                                   } else if (reply.equals("hang")) {
                                     // never answer
+                                  } else if (reply.equals("endless") || reply.equals("trickle")) {
+                                    stream(path, req.response(), reply.equals("endless"));
                                   } else if (reply.startsWith("429")) {
                                     req.response()
                                         .setStatusCode(429)
@@ -85,6 +87,53 @@ final class Receiver implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** Bytes written by streaming answers, per path. */
+  final Map<String, java.util.concurrent.atomic.AtomicLong> streamed = new ConcurrentHashMap<>();
+
+  /** Streaming answers open at once, per path, and the most there ever were. */
+  final Map<String, java.util.concurrent.atomic.AtomicInteger> open = new ConcurrentHashMap<>();
+
+  final Map<String, java.util.concurrent.atomic.AtomicInteger> mostOpen = new ConcurrentHashMap<>();
+
+  /**
+   * 200, then a body that never ends: as fast as the client takes it ({@code fast}), or one byte
+   * every 50 ms. It stops only when the client goes away.
+   */
+  private void stream(String path, io.vertx.core.http.HttpServerResponse response, boolean fast) {
+    java.util.concurrent.atomic.AtomicLong bytes =
+        streamed.computeIfAbsent(path, k -> new java.util.concurrent.atomic.AtomicLong());
+    int now =
+        open.computeIfAbsent(path, k -> new java.util.concurrent.atomic.AtomicInteger())
+            .incrementAndGet();
+    mostOpen
+        .computeIfAbsent(path, k -> new java.util.concurrent.atomic.AtomicInteger())
+        .accumulateAndGet(now, Math::max);
+    response.setStatusCode(200).setChunked(true);
+    io.vertx.core.buffer.Buffer chunk =
+        io.vertx.core.buffer.Buffer.buffer(fast ? "x".repeat(64 * 1024) : "x");
+    long timer =
+        vertx.setPeriodic(
+            fast ? 1 : 50,
+            id -> {
+              if (response.closed() || response.ended()) {
+                return;
+              }
+              // Only what the connection takes: the receiver must not fill its own heap.
+              while (!response.writeQueueFull()) {
+                response.write(chunk);
+                bytes.addAndGet(chunk.length());
+                if (!fast) {
+                  break;
+                }
+              }
+            });
+    response.closeHandler(
+        v -> {
+          vertx.cancelTimer(timer);
+          open.get(path).decrementAndGet();
+        });
   }
 
   void stop() {

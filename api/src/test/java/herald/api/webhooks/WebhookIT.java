@@ -274,6 +274,41 @@ class WebhookIT {
   }
 
   @Test
+  @DisplayName(
+      "an endless answer is cut after a bounded read, a trickling one after the attempt's time;"
+          + " never two attempts at once")
+  void boundedAnswers() {
+    String type = newType();
+    receiver.script("/endless", "endless");
+    receiver.script("/trickle", "trickle", "trickle", "trickle");
+    JsonObject endless = register(url("/endless"), type, null);
+    JsonObject trickle = register(url("/trickle"), type, null);
+    publishNew(type, "Stream at me");
+    // 200 and then bytes without end: the status is the answer, the rest is cut off.
+    awaitFirstDelivery(endless, "succeeded", 20);
+    JsonObject first =
+        deliveries(endless.getString("id"))
+            .getJsonObject(0)
+            .getJsonArray("history")
+            .getJsonObject(0);
+    assertEquals(200, first.getInteger("status"), first.encode());
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.open.get("/endless").get() == 0);
+    long written = receiver.streamed.get("/endless").get();
+    assertTrue(written < 32L * 1024 * 1024, "the receiver could write only " + written + " bytes");
+    // A body that trickles keeps every read alive: the attempt's own time ends it, and the next
+    // attempt starts only after.
+    await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at("/trickle").size() >= 3);
+    awaitFirstDelivery(trickle, "succeeded", 20);
+    JsonArray history =
+        deliveries(trickle.getString("id")).getJsonObject(0).getJsonArray("history");
+    JsonObject cut = history.getJsonObject(0);
+    assertNull(cut.getInteger("status"), cut.encode());
+    assertTrue(cut.getString("error").contains("no complete answer within 1000 ms"), cut.encode());
+    assertEquals(1, receiver.mostOpen.get("/trickle").get(), "one attempt at a time");
+    assertEquals(204, history.getJsonObject(history.size() - 1).getInteger("status"));
+  }
+
+  @Test
   @DisplayName("a redirect is not followed, and a delivery fails once the schedule runs out")
   void redirectsAndGivingUp() {
     String type = newType();
