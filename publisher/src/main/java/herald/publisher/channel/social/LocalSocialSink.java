@@ -42,6 +42,11 @@ public final class LocalSocialSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalSocialSink.class);
   private static final String STATUSES = "/api/v1/statuses";
+  private static final String ACCOUNTS = "/api/v1/accounts/";
+
+  /** The one Mastodon account's id. */
+  static final String MASTODON_ACCOUNT_ID = "1";
+
   // Record keys and status ids become file names: nothing else is taken.
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._:~-]{1,512}");
 
@@ -135,8 +140,49 @@ public final class LocalSocialSink {
       bluesky(req, body, answer);
       return true;
     }
+    if (path.startsWith(ACCOUNTS)) {
+      mastodonAccount(req);
+      return true;
+    }
     json(req, 404, new JsonObject().put("error", "not found"));
     return false;
+  }
+
+  /**
+   * Forgets every {@code Idempotency-Key}, as Mastodon does about an hour after a key was used: a
+   * repeat then makes a new status (tests of retries past that window).
+   */
+  public void forgetIdempotencyKeys() {
+    byIdempotencyKey.clear();
+  }
+
+  /** {@code verify_credentials}, and the account's statuses, newest first ({@code limit}). */
+  private void mastodonAccount(HttpServerRequest req) {
+    if (!("Bearer " + accounts.mastodonToken()).equals(req.getHeader("Authorization"))) {
+      json(req, 401, new JsonObject().put("error", "The access token is invalid"));
+      return;
+    }
+    if (req.path().equals(ACCOUNTS + "verify_credentials")) {
+      json(req, 200, new JsonObject().put("id", MASTODON_ACCOUNT_ID).put("acct", "herald"));
+      return;
+    }
+    if (!req.path().equals(ACCOUNTS + MASTODON_ACCOUNT_ID + "/statuses")) {
+      json(req, 404, new JsonObject().put("error", "Record not found"));
+      return;
+    }
+    int limit = 20;
+    try {
+      limit = Math.min(40, Integer.parseInt(req.getParam("limit", "20")));
+    } catch (NumberFormatException e) {
+      // Mastodon ignores a limit it can't read
+    }
+    java.util.List<JsonObject> newest = new java.util.ArrayList<>(statuses.values());
+    newest.sort(
+        java.util.Comparator.comparingLong((JsonObject o) -> Long.parseLong(o.getString("id")))
+            .reversed());
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    newest.stream().limit(limit).forEach(out::add);
+    req.response().putHeader("content-type", "application/json").end(out.encode());
   }
 
   private void mastodon(HttpServerRequest req, String body, boolean answer) {

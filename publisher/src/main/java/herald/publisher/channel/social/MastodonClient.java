@@ -40,6 +40,68 @@ final class MastodonClient {
     return new RemotePost(id, status.getString("url", status.getString("uri")));
   }
 
+  /**
+   * A status of the account's recent ones that an earlier try of this post made: created since
+   * {@code since} (less a minute of clock skew) and showing the post's link, or its text when it
+   * has no link. Mastodon forgets an {@code Idempotency-Key} after about an hour, so a retry past
+   * that window asks here before posting again.
+   */
+  java.util.Optional<RemotePost> findEarlier(
+      SocialAccount account, SocialPost post, java.time.Instant since) throws IOException {
+    String what = "mastodon " + account.id() + " statuses";
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + account.secret());
+    JsonObject me =
+        http.check(
+            http.send(
+                "GET", account.url() + "/api/v1/accounts/verify_credentials", auth, null, what),
+            what);
+    String accountId = me.getString("id");
+    if (accountId == null) {
+      throw new herald.publisher.channel.RetryLaterException(
+          what + ": the account has no id", null);
+    }
+    HttpResponse<String> r =
+        http.send(
+            "GET",
+            account.url() + "/api/v1/accounts/" + encode(accountId) + "/statuses?limit=40",
+            auth,
+            null,
+            what);
+    if (r.statusCode() < 200 || r.statusCode() > 299) {
+      http.check(r, what);
+    }
+    io.vertx.core.json.JsonArray statuses;
+    try {
+      statuses = new io.vertx.core.json.JsonArray(r.body());
+    } catch (RuntimeException e) {
+      throw new herald.publisher.channel.RetryLaterException(
+          what + ": the answer is not a list of statuses", null, e);
+    }
+    java.time.Instant from = since.minus(java.time.Duration.ofMinutes(1));
+    for (Object o : statuses) {
+      if (!(o instanceof JsonObject status) || status.getString("id") == null) {
+        continue;
+      }
+      java.time.Instant created;
+      try {
+        created = java.time.Instant.parse(status.getString("created_at", ""));
+      } catch (java.time.format.DateTimeParseException e) {
+        continue;
+      }
+      String content = status.getString("content", "");
+      boolean ours =
+          post.url() != null && !post.url().isEmpty()
+              ? content.contains(post.url())
+              : content.replaceAll("<[^>]*>", "").contains(post.text());
+      if (!created.isBefore(from) && ours) {
+        return java.util.Optional.of(
+            new RemotePost(
+                status.getString("id"), status.getString("url", status.getString("uri"))));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Replaces the text of a status (Mastodon 3.5+ keeps the edit history). */
   void edit(SocialAccount account, String statusId, SocialPost post) throws IOException {
     String what = "mastodon " + account.id() + " edit";

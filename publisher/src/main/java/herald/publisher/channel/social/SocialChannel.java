@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,7 +211,13 @@ public final class SocialChannel implements Channel {
       // out there for good.
       StoredPost earlier = stored.get();
       RemotePost remote =
-          create(account, entry, post, earlier.idempotencyKey(), earlier.remoteId());
+          create(
+              account,
+              entry,
+              post,
+              earlier.idempotencyKey(),
+              earlier.remoteId(),
+              Optional.of(earlier.firstTriedAt()));
       await(
           posts.recordPosted(
               pool, entry.entryId(), account.id(), earlier.version(), remote, earlier.text()));
@@ -251,7 +258,14 @@ public final class SocialChannel implements Channel {
             key,
             planned,
             post.text()));
-    RemotePost remote = create(account, entry, post, key, planned);
+    RemotePost remote =
+        create(
+            account,
+            entry,
+            post,
+            key,
+            planned,
+            stored.filter(p -> !p.posted()).map(StoredPost::firstTriedAt));
     await(
         posts.recordPosted(
             pool, entry.entryId(), account.id(), entry.version(), remote, post.text()));
@@ -268,10 +282,31 @@ public final class SocialChannel implements Channel {
    * call that went through finds the post made then.
    */
   private RemotePost create(
-      SocialAccount account, ContentPublished entry, SocialPost post, String key, String planned)
+      SocialAccount account,
+      ContentPublished entry,
+      SocialPost post,
+      String key,
+      String planned,
+      Optional<java.time.Instant> firstTry)
       throws IOException {
     return switch (account.network()) {
-      case MASTODON -> mastodon.create(account, post, key);
+      case MASTODON -> {
+        // Past the window in which Mastodon remembers the key, an earlier try that got through
+        // is found among the account's statuses instead of being posted a second time.
+        if (firstTry.isPresent()
+            && firstTry.get().isBefore(Instant.now().minus(config.mastodonIdempotencyWindow()))) {
+          Optional<RemotePost> earlier = mastodon.findEarlier(account, post, firstTry.get());
+          if (earlier.isPresent()) {
+            LOG.info(
+                "entry {}: an earlier try reached {} as status {}; not posting again",
+                entry.entryId(),
+                account.id(),
+                earlier.get().id());
+            yield earlier.get();
+          }
+        }
+        yield mastodon.create(account, post, key);
+      }
       case BLUESKY -> bluesky.create(account, post, planned, entry.occurredAt());
       case WEBHOOK -> {
         webhook.send(account, key, "social.post.created", webhookData(account, entry, post, key));

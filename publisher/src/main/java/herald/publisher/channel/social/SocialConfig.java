@@ -19,7 +19,22 @@ import java.util.Set;
  * @param timeout the longest wait for one call to a network, from {@code
  *     HERALD_SOCIAL_TIMEOUT_SECONDS}
  */
-public record SocialConfig(List<SocialAccount> accounts, String siteUrl, Duration timeout) {
+public record SocialConfig(
+    List<SocialAccount> accounts,
+    String siteUrl,
+    Duration timeout,
+    Duration mastodonIdempotencyWindow) {
+
+  /**
+   * How long Mastodon is trusted to remember an {@code Idempotency-Key}: it keeps them about an
+   * hour; past this, a retry looks for the earlier try's status first.
+   */
+  public static final Duration DEFAULT_MASTODON_IDEMPOTENCY_WINDOW = Duration.ofMinutes(50);
+
+  /** Settings with the default idempotency window. */
+  public SocialConfig(List<SocialAccount> accounts, String siteUrl, Duration timeout) {
+    this(accounts, siteUrl, timeout, DEFAULT_MASTODON_IDEMPOTENCY_WINDOW);
+  }
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 8;
 

@@ -67,18 +67,82 @@ final class SocialHttp {
       b.header("Content-Type", "application/json; charset=utf-8");
     }
     headers.forEach(b::header);
+    // The whole call, body included, is bounded in time and size: a network that streams without
+    // end can neither hold a delivery worker nor fill the heap.
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> call =
+        client.sendAsync(b.build(), bounded(MAX_RESPONSE_BYTES));
     try {
-      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpTimeoutException e) {
+      return call.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      call.cancel(true);
       throw new RetryLaterException(what + ": no answer within " + timeout, null, e);
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       InterruptedIOException io = new InterruptedIOException(what + ": interrupted");
       io.initCause(e);
       throw io;
-    } catch (IOException e) {
-      throw new RetryLaterException(what + ": " + e, null, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw new RetryLaterException(what + ": no answer within " + timeout, null, cause);
+      }
+      throw new RetryLaterException(what + ": " + cause, null, cause);
     }
+  }
+
+  /** The most of a network's answer read; a longer one fails the call. */
+  static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
+  /** The body as text, or a failure once it is longer than {@code max} bytes. */
+  static HttpResponse.BodyHandler<String> bounded(int max) {
+    return info ->
+        new HttpResponse.BodySubscriber<String>() {
+          private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+          private final java.util.concurrent.CompletableFuture<String> body =
+              new java.util.concurrent.CompletableFuture<>();
+          private java.util.concurrent.Flow.Subscription subscription;
+
+          @Override
+          public java.util.concurrent.CompletionStage<String> getBody() {
+            return body;
+          }
+
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+            for (java.nio.ByteBuffer b : items) {
+              if (body.isDone()) {
+                return;
+              }
+              if (out.size() + b.remaining() > max) {
+                // The failure first: cancelling makes the client fail the call its own way.
+                body.completeExceptionally(
+                    new IOException("the answer is longer than " + max + " bytes"));
+                subscription.cancel();
+                return;
+              }
+              byte[] bytes = new byte[b.remaining()];
+              b.get(bytes);
+              out.writeBytes(bytes);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            body.completeExceptionally(t);
+          }
+
+          @Override
+          public void onComplete() {
+            body.complete(out.toString(StandardCharsets.UTF_8));
+          }
+        };
   }
 
   /**

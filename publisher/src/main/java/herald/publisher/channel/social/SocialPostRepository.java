@@ -21,7 +21,8 @@ public final class SocialPostRepository {
       String idempotencyKey,
       String remoteId,
       String remoteUri,
-      String text) {
+      String text,
+      java.time.Instant firstTriedAt) {
 
     public boolean posted() {
       return POSTED.equals(status);
@@ -32,7 +33,8 @@ public final class SocialPostRepository {
   static final String POSTED = "posted";
 
   private static final String COLUMNS =
-      "entry_id, account, network, version, status, idempotency_key, remote_id, remote_uri, text";
+      "entry_id, account, network, version, status, idempotency_key, remote_id, remote_uri, text,"
+          + " first_tried_at";
 
   private static final String FIND =
       "SELECT " + COLUMNS + " FROM publisher.social_post WHERE entry_id = $1 AND account = $2";
@@ -45,7 +47,11 @@ public final class SocialPostRepository {
           + " remote_id, text) VALUES ($1, $2, $3, $4, 'posting', $5, $6, $7)"
           + " ON CONFLICT (entry_id, account) DO UPDATE SET version = EXCLUDED.version,"
           + " status = 'posting', idempotency_key = EXCLUDED.idempotency_key,"
-          + " remote_id = EXCLUDED.remote_id, text = EXCLUDED.text, updated_at = now()";
+          + " remote_id = EXCLUDED.remote_id, text = EXCLUDED.text, updated_at = now(),"
+          // A repeat under the same key keeps the time the key was first sent.
+          + " first_tried_at = CASE WHEN social_post.status = 'posting'"
+          + " AND social_post.idempotency_key = EXCLUDED.idempotency_key"
+          + " THEN social_post.first_tried_at ELSE now() END";
 
   private static final String RECORD_POSTED =
       "UPDATE publisher.social_post SET status = 'posted', version = $3, remote_id = $4, remote_uri = $5,"
@@ -124,6 +130,7 @@ public final class SocialPostRepository {
         r.getString("idempotency_key"),
         r.getString("remote_id"),
         r.getString("remote_uri"),
-        r.getString("text"));
+        r.getString("text"),
+        r.getOffsetDateTime("first_tried_at").toInstant());
   }
 }

@@ -457,6 +457,120 @@ class NewsletterIT {
   }
 
   @Test
+  @DisplayName(
+      "a message the server took but whose answer was lost is sent again with the same Message-ID")
+  void answerLostAfterData() throws Exception {
+    for (ContentPublished e : SeedIssue.entries().subList(0, 1)) {
+      module.channel().publish(e);
+    }
+    UUID reader = confirmed("lost@example.org", "en", List.of());
+    try (AnswerLosingSmtp lossy = new AnswerLosingSmtp()) {
+      module.close().await(30, TimeUnit.SECONDS);
+      module =
+          module(
+              Map.of("HERALD_SMTP_PORT", Integer.toString(lossy.port())), IssueSender.Hooks.NONE);
+      Issue issue = module.issues().create("Lost answer").await(10, TimeUnit.SECONDS);
+      assertTrue(module.issues().start(issue.id()).await(10, TimeUnit.SECONDS));
+      module.sendNow(issue.id());
+      Row row = recipient(issue.id().toString(), reader);
+      assertEquals("sent", row.getString("status"));
+      assertEquals(2, row.getInteger("attempts"), "the first try's answer was lost");
+      // The promise: at least once. The server kept both copies; they carry one Message-ID, by
+      // which mail stores drop the second.
+      List<String> got = lossy.messages();
+      assertEquals(2, got.size());
+      Set<String> ids = new HashSet<>();
+      for (String m : got) {
+        Matcher id = Pattern.compile("(?im)^Message-ID: *(<[^>]+>)").matcher(m);
+        assertTrue(id.find(), m);
+        ids.add(id.group(1));
+      }
+      assertEquals(Set.of(row.getString("message_id")), ids);
+    }
+  }
+
+  /**
+   * An SMTP server that reads the first message whole and then drops the connection without
+   * answering: the message is in its hands, but the sender never hears so. Later ones it takes.
+   */
+  static final class AnswerLosingSmtp implements AutoCloseable {
+    private final java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread acceptor = new Thread(this::serve, "answer-losing-smtp");
+
+    AnswerLosingSmtp() throws java.io.IOException {
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    List<String> messages() {
+      return List.copyOf(messages);
+    }
+
+    private void serve() {
+      while (!socket.isClosed()) {
+        try {
+          java.net.Socket c = socket.accept();
+          Thread t = new Thread(() -> session(c), "answer-losing-smtp-session");
+          t.setDaemon(true);
+          t.start();
+        } catch (java.io.IOException e) {
+          return;
+        }
+      }
+    }
+
+    private void session(java.net.Socket c) {
+      try (c;
+          var in =
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+          var out = new java.io.PrintWriter(c.getOutputStream(), true, StandardCharsets.UTF_8)) {
+        out.print("220 lossy.test ESMTP\r\n");
+        out.flush();
+        String line;
+        while ((line = in.readLine()) != null) {
+          String command = line.toUpperCase(java.util.Locale.ROOT);
+          if (command.startsWith("DATA")) {
+            out.print("354 end with <CRLF>.<CRLF>\r\n");
+            out.flush();
+            StringBuilder message = new StringBuilder();
+            while ((line = in.readLine()) != null && !line.equals(".")) {
+              message.append(line).append("\n");
+            }
+            messages.add(message.toString());
+            if (messages.size() == 1) {
+              return; // taken, and the answer lost: the connection just ends
+            }
+            out.print("250 2.0.0 queued\r\n");
+          } else if (command.startsWith("QUIT")) {
+            out.print("221 bye\r\n");
+            out.flush();
+            return;
+          } else if (command.startsWith("EHLO") || command.startsWith("HELO")) {
+            out.print("250 lossy.test\r\n");
+          } else {
+            out.print("250 OK\r\n");
+          }
+          out.flush();
+        }
+      } catch (java.io.IOException e) {
+        // the client went away
+      }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
+    }
+  }
+
+  @Test
   @DisplayName("an issue scheduled for a time is sent by the scheduler once due")
   void scheduledIssue() throws Exception {
     module.channel().publish(SeedIssue.entries().get(0));

@@ -41,7 +41,9 @@ public final class FakeNetworks implements AutoCloseable {
     /** Never answer. */
     HANG,
     /** Do the effect, then never answer (an answer lost on the way back). */
-    EFFECT_THEN_HANG
+    EFFECT_THEN_HANG,
+    /** 200, then a body without end, as fast as the client reads it. */
+    ENDLESS
   }
 
   private record Injected(Trouble trouble, int status, String retryAfter) {}
@@ -167,6 +169,10 @@ public final class FakeNetworks implements AutoCloseable {
     if (injected != null && injected.trouble() == Trouble.HANG) {
       return;
     }
+    if (injected != null && injected.trouble() == Trouble.ENDLESS) {
+      endless(req.response());
+      return;
+    }
     if (injected != null && injected.trouble() == Trouble.STATUS) {
       if (injected.retryAfter() != null) {
         req.response().putHeader("Retry-After", injected.retryAfter());
@@ -187,6 +193,31 @@ public final class FakeNetworks implements AutoCloseable {
     } else {
       sink.handle(req, body, answer);
     }
+  }
+
+  /** Bytes written by endless answers so far. */
+  final java.util.concurrent.atomic.AtomicLong endlessBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private void endless(io.vertx.core.http.HttpServerResponse response) {
+    response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
+    response.write("{\"id\":\"");
+    io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer("x".repeat(64 * 1024));
+    long timer =
+        vertx.setPeriodic(
+            1,
+            id -> {
+              while (!response.closed() && !response.writeQueueFull()) {
+                response.write(chunk);
+                endlessBytes.addAndGet(chunk.length());
+              }
+            });
+    response.closeHandler(v -> vertx.cancelTimer(timer));
+  }
+
+  /** Forgets every Mastodon {@code Idempotency-Key}, as Mastodon does about an hour later. */
+  public void forgetIdempotencyKeys() {
+    sink.forgetIdempotencyKeys();
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {

@@ -36,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -394,6 +395,45 @@ class SocialChannelIT {
             .findFirst()
             .orElseThrow()
             .remoteId());
+  }
+
+  @Test
+  @DisplayName("an answer without end is cut off after a bounded read and retried later")
+  void endlessAnswer() throws Exception {
+    networks.trouble("/api/v1/statuses", Trouble.ENDLESS, 0, null);
+    RetryLaterException e =
+        assertThrows(RetryLaterException.class, () -> channel.publish(published(5)));
+    assertTrue(e.getMessage().contains("longer than"), e.getMessage());
+    assertTrue(
+        networks.endlessBytes.get() < 64L * 1024 * 1024,
+        "read no more than it had to: " + networks.endlessBytes.get());
+  }
+
+  @Test
+  @DisplayName(
+      "a retry after Mastodon forgot the idempotency key finds the status that went through")
+  void retryPastTheIdempotencyWindow() throws Exception {
+    SocialChannel impatient = channel(Duration.ofMillis(500));
+    networks.trouble("/api/v1/statuses", Trouble.EFFECT_THEN_HANG, 0, null);
+    assertThrows(RetryLaterException.class, () -> impatient.publish(published(5)));
+    assertEquals(1, networks.statuses.size());
+    String first = networks.statuses.keySet().iterator().next();
+    // Two hours later, retries backing off: Mastodon no longer knows the key.
+    pool.preparedQuery(
+            "UPDATE publisher.social_post SET first_tried_at = now() - interval '2 hours'"
+                + " WHERE entry_id = $1 AND account = 'masto'")
+        .execute(io.vertx.sqlclient.Tuple.of(entryId))
+        .await(10, TimeUnit.SECONDS);
+    networks.forgetIdempotencyKeys();
+
+    channel(Duration.ofSeconds(2)).publish(published(5));
+
+    assertEquals(Set.of(first), networks.statuses.keySet(), "no second status");
+    assertEquals(1, networks.requests("GET", "/api/v1/accounts/1/statuses").size());
+    StoredPost masto =
+        rows().stream().filter(r -> r.account().equals("masto")).findFirst().orElseThrow();
+    assertTrue(masto.posted());
+    assertEquals(first, masto.remoteId());
   }
 
   @Test
