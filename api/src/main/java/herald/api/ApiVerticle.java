@@ -307,6 +307,9 @@ public final class ApiVerticle extends VerticleBase {
     scheduler.start();
     ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
     router.route().failureHandler(problems);
+    // A request target the router itself can't match against (the studio's sub-router route
+    // fails on an undecodable path before any failure handler runs) ends here.
+    router.errorHandler(400, problems);
     router.errorHandler(404, problems);
     router.errorHandler(405, problems);
 

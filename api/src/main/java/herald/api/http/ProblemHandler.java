@@ -64,6 +64,22 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .onComplete(done -> request.connection().close());
   }
 
+  /**
+   * A 400 the router raised itself: when the request target can't be decoded (a route whose path
+   * the router failed to match against it), say so as {@link RequestTarget} would.
+   */
+  private static Problem targetProblem(RoutingContext ctx) {
+    try {
+      RequestTarget.check(ctx.request().path(), "path");
+      if (ctx.request().query() != null) {
+        RequestTarget.check(ctx.request().query(), "query string");
+      }
+    } catch (ProblemException e) {
+      return e.problem();
+    }
+    return Problem.of(400, "bad-request", "Bad request", null);
+  }
+
   private Problem toProblem(RoutingContext ctx) {
     Throwable f = ctx.failure();
     if (f instanceof ProblemException pe) {
@@ -85,7 +101,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
               "The body exceeds the limit of " + maxBodyBytes + " bytes (HERALD_MAX_BODY_BYTES).");
       case 404 -> Problem.of(404, "not-found", "Not found", "No such resource.");
       case 405 -> Problem.of(405, "method-not-allowed", "Method not allowed", null);
-      case 400 -> Problem.of(400, "bad-request", "Bad request", null);
+      case 400 -> targetProblem(ctx);
       case 401 -> Problem.of(401, "unauthorized", "Unauthorized", null);
       case 403 -> Problem.of(403, "forbidden", "Forbidden", null);
       case 415 ->

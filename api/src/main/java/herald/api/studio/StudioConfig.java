@@ -35,7 +35,7 @@ public record StudioConfig(
     String mailFrom,
     Optional<Oidc> oidc) {
 
-  public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+  public static final String DEFAULT_PUBLIC_URL = "http://localhost:" + ApiConfig.DEFAULT_PORT;
   public static final String DEFAULT_SMTP_HOST = "127.0.0.1";
   public static final int DEFAULT_SMTP_PORT = 2525;
   public static final String DEFAULT_MAIL_FROM = "Herald Studio <studio@herald.localhost>";
@@ -77,7 +77,10 @@ public record StudioConfig(
                     env.getOrDefault("HERALD_OIDC_CLIENT_SECRET", ""),
                     env.getOrDefault("HERALD_OIDC_LABEL", "single sign-on")));
     return new StudioConfig(
-        env.getOrDefault("HERALD_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+        // The api on this machine unless told: links in mails name its real port.
+        env.getOrDefault(
+            "HERALD_PUBLIC_URL",
+            "http://localhost:" + ApiConfig.intOf(env, "HERALD_API_PORT", ApiConfig.DEFAULT_PORT)),
         env.getOrDefault("HERALD_STUDIO_SECURE_COOKIES", "auto"),
         Boolean.parseBoolean(env.getOrDefault("HERALD_STUDIO_TRUST_PROXY", "false")),
         Duration.ofMinutes(
