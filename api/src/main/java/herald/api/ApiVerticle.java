@@ -205,7 +205,20 @@ public final class ApiVerticle extends VerticleBase {
   private Future<HttpServer> listen(
       OutboxRepository outbox, byte[] cursorSecret, OpenApiValidation contract) {
     AuditRepository audit = new AuditRepository();
-    studio = new StudioModule(vertx, pool, StudioConfig.fromEnv(config.env()), audit);
+    // Studio calls this api over loopback (or the one address it is bound to).
+    String self =
+        config.bindHost().equals("0.0.0.0") || config.bindHost().equals("::")
+            ? "127.0.0.1"
+            : config.bindHost();
+    studio =
+        new StudioModule(
+            vertx,
+            pool,
+            StudioConfig.fromEnv(config.env()),
+            audit,
+            self,
+            () -> server.actualPort(),
+            config.locales());
     ApiKeys keys =
         new ApiKeys(
             pool,
@@ -257,6 +270,7 @@ public final class ApiVerticle extends VerticleBase {
     publisher = new ServiceProxy(vertx, "publisher", config.publisherUrl(), token);
     scheduler = new ScheduleRunner(vertx, pool, schedules, service, config.schedulerPollInterval());
 
+    CursorCodec cursors = new CursorCodec(cursorSecret);
     ContentDeliveryRoutes delivery =
         new ContentDeliveryRoutes(
             pool,
@@ -266,7 +280,7 @@ public final class ApiVerticle extends VerticleBase {
             config.locales(),
             config.publicDelivery(),
             new EntryView(config::fallbackChain),
-            new CursorCodec(cursorSecret),
+            cursors,
             cache);
     router = Router.router(vertx);
     // First: a request target that can't be decoded is a 400, whatever the route.
@@ -283,7 +297,8 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.json").handler(contract.serve());
     new HealthRoutes(readiness(), registry).mount(router);
     new ContentTypeRoutes(pool, types, audit, keys).mount(router);
-    new EntryRoutes(pool, entries, versions, service, keys, config.locales()).mount(router);
+    new EntryRoutes(pool, entries, versions, service, keys, config.locales(), cursors)
+        .mount(router);
     new ScheduleRoutes(pool, schedules, entries, audit, keys, config.locales()).mount(router);
     new AuditRoutes(pool, audit, keys).mount(router);
     // NOTE: before the delivery routes, so that /v1/entries/<id>.ics is not taken for an id.

@@ -441,4 +441,99 @@ class ModelAndLifecycleIT {
         .atMost(java.time.Duration.ofSeconds(30))
         .until(() -> h.send("GET", "/v1/manage/types", secret, null).statusCode() == 401);
   }
+
+  @Test
+  @DisplayName(
+      "the management list pages through drafts and published entries by type, status and tag"
+          + " without repeating or skipping one")
+  void managementList() {
+    JsonObject memo =
+        new JsonObject(
+            "{\"id\":\"memo\",\"name\":\"Memo\",\"fields\":[{\"id\":\"title\",\"type\":\"text\"},"
+                + "{\"id\":\"tags\",\"type\":\"tags\"}]}");
+    assertEquals(201, h.admin("POST", "/v1/manage/types", memo).statusCode());
+    java.util.Set<String> all = new java.util.HashSet<>();
+    java.util.Set<String> published = new java.util.HashSet<>();
+    for (int i = 0; i < 23; i++) {
+      JsonObject body =
+          new JsonObject()
+              .put("type", "memo")
+              .put(
+                  "fields",
+                  new JsonObject()
+                      .put("title", "Memo " + i)
+                      .put("tags", new JsonArray().add(i % 2 == 0 ? "even" : "odd")));
+      String id =
+          h.json(h.send("POST", "/v1/manage/entries", authorKey, body.encode())).getString("id");
+      all.add(id);
+      if (i % 5 == 0) {
+        assertEquals(
+            200,
+            h.send("POST", "/v1/manage/entries/" + id + "/publish", editorKey, null).statusCode());
+        published.add(id);
+      }
+    }
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    String previousUpdated = null;
+    do {
+      HttpResponse<String> r =
+          h.send(
+              "GET",
+              "/v1/manage/entries?type=memo&limit=10" + (cursor == null ? "" : "&cursor=" + cursor),
+              authorKey,
+              null);
+      assertEquals(200, r.statusCode(), r.body());
+      JsonObject page = h.json(r);
+      assertTrue(page.getJsonArray("items").size() <= 10);
+      for (Object o : page.getJsonArray("items")) {
+        JsonObject e = (JsonObject) o;
+        assertEquals("memo", e.getString("type"));
+        if (previousUpdated != null) {
+          assertTrue(e.getString("updatedAt").compareTo(previousUpdated) <= 0, "newest first");
+        }
+        previousUpdated = e.getString("updatedAt");
+        seen.add(e.getString("id"));
+      }
+      cursor = page.getString("nextCursor");
+      pages++;
+    } while (cursor != null);
+    assertEquals(3, pages);
+    assertEquals(23, seen.size());
+    assertEquals(all, new java.util.HashSet<>(seen));
+
+    JsonObject pub =
+        h.json(
+            h.send(
+                "GET", "/v1/manage/entries?type=memo&status=published&limit=100", authorKey, null));
+    java.util.Set<String> pubIds = new java.util.HashSet<>();
+    pub.getJsonArray("items").forEach(o -> pubIds.add(((JsonObject) o).getString("id")));
+    assertEquals(published, pubIds);
+    JsonObject drafts =
+        h.json(
+            h.send("GET", "/v1/manage/entries?type=memo&status=draft&limit=100", authorKey, null));
+    assertEquals(23 - published.size(), drafts.getJsonArray("items").size());
+    JsonObject even =
+        h.json(h.send("GET", "/v1/manage/entries?type=memo&tag=even&limit=100", authorKey, null));
+    assertEquals(12, even.getJsonArray("items").size());
+
+    // A cursor only continues its own list; unknown parameters and bad values are refused.
+    String first =
+        h.json(h.send("GET", "/v1/manage/entries?type=memo&limit=5", authorKey, null))
+            .getString("nextCursor");
+    HttpResponse<String> other =
+        h.send(
+            "GET",
+            "/v1/manage/entries?type=memo&status=draft&limit=5&cursor=" + first,
+            authorKey,
+            null);
+    assertEquals(400, other.statusCode());
+    assertTrue(other.body().contains("another list"), other.body());
+    assertEquals(400, h.send("GET", "/v1/manage/entries?title=x", authorKey, null).statusCode());
+    assertEquals(
+        400, h.send("GET", "/v1/manage/entries?status=gone", authorKey, null).statusCode());
+    assertEquals(400, h.send("GET", "/v1/manage/entries?limit=101", authorKey, null).statusCode());
+    assertEquals(401, h.send("GET", "/v1/manage/entries", null, null).statusCode());
+  }
 }

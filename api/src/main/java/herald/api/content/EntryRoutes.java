@@ -23,6 +23,7 @@ public final class EntryRoutes {
   private final EntryService service;
   private final ApiKeys keys;
   private final List<String> locales;
+  private final CursorCodec cursors;
 
   public EntryRoutes(
       Pool pool,
@@ -30,7 +31,9 @@ public final class EntryRoutes {
       VersionRepository versions,
       EntryService service,
       ApiKeys keys,
-      List<String> locales) {
+      List<String> locales,
+      CursorCodec cursors) {
+    this.cursors = cursors;
     this.pool = pool;
     this.entries = entries;
     this.versions = versions;
@@ -40,6 +43,7 @@ public final class EntryRoutes {
   }
 
   public void mount(Router router) {
+    router.get("/v1/manage/entries").handler(keys.require(Role.AUTHOR)).handler(this::list);
     router.post("/v1/manage/entries").handler(keys.require(Role.AUTHOR)).handler(this::create);
     router.get("/v1/manage/entries/:id").handler(keys.require(Role.AUTHOR)).handler(this::get);
     router.put("/v1/manage/entries/:id").handler(keys.require(Role.AUTHOR)).handler(this::update);
@@ -71,6 +75,11 @@ public final class EntryRoutes {
         .post("/v1/manage/entries/:id/unpublish")
         .handler(keys.require(Role.EDITOR))
         .handler(this::unpublish);
+  }
+
+  private void list(RoutingContext ctx) {
+    EntryList query = EntryList.parse(ctx.queryParams(), cursors);
+    query.page(pool, cursors).onSuccess(page -> Bodies.send(ctx, 200, page)).onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {

@@ -7,7 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +37,28 @@ public final class StudioModule {
   private volatile String setupPath;
   private long pruneTimer = -1;
 
+  private final ApiClient api;
+  private final List<String> locales;
+  private final Presence presence;
+
+  /**
+   * @param apiHost where this api can be reached from itself
+   * @param apiPort this api's port, once it listens
+   * @param locales the configured locales, the default first
+   */
   public StudioModule(
-      Vertx vertx, Pool pool, StudioConfig config, AuditRepository audit, Passwords passwords) {
+      Vertx vertx,
+      Pool pool,
+      StudioConfig config,
+      AuditRepository audit,
+      Passwords passwords,
+      String apiHost,
+      IntSupplier apiPort,
+      List<String> locales) {
     this.vertx = vertx;
+    this.api = new ApiClient(vertx, apiHost, apiPort);
+    this.locales = List.copyOf(locales);
+    this.presence = new Presence(pool);
     this.pool = pool;
     this.config = config;
     this.audit = audit;
@@ -48,8 +69,15 @@ public final class StudioModule {
     this.throttle = new SignInThrottle(pool, config.signInWindow());
   }
 
-  public StudioModule(Vertx vertx, Pool pool, StudioConfig config, AuditRepository audit) {
-    this(vertx, pool, config, audit, new Passwords());
+  public StudioModule(
+      Vertx vertx,
+      Pool pool,
+      StudioConfig config,
+      AuditRepository audit,
+      String apiHost,
+      IntSupplier apiPort,
+      List<String> locales) {
+    this(vertx, pool, config, audit, new Passwords(), apiHost, apiPort, locales);
   }
 
   /** Studio sessions as bearer credentials of the REST API. */
@@ -69,6 +97,7 @@ public final class StudioModule {
                 sessionRepo
                     .deleteExpired(pool)
                     .compose(x -> throttle.prune())
+                    .compose(x -> presence.prune())
                     .onFailure(t -> LOG.warn("could not prune Studio sessions", t)));
     return users
         .any(pool)
@@ -116,13 +145,57 @@ public final class StudioModule {
     new AccountRoutes(vertx, pool, web, users, tokens, throttle, passwords, mail, audit, config)
         .mount(studio);
     new UserRoutes(pool, web, users, tokens, mail, audit, config).mount(studio);
+    new ContentRoutes(web, api, locales, presence).mount(studio);
+    new PublishRoutes(vertx, web, api, locales).mount(studio);
     studio.route().handler(this::notFound);
     studio.route().failureHandler(this::failure);
     router.route("/studio/*").subRouter(studio);
   }
 
+  /** Drafts in progress and what is scheduled, each as the user's own api calls see them. */
   private void dashboard(RoutingContext ctx) {
-    web.render(ctx, 200, "dashboard", web.page(ctx, "dashboard.title", "dashboard"));
+    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
+    io.vertx.core.Future<ApiClient.Answer> drafts =
+        api.get(s, "/v1/manage/entries?status=draft&limit=8");
+    io.vertx.core.Future<ApiClient.Answer> changed =
+        api.get(s, "/v1/manage/entries?status=changed&limit=8");
+    io.vertx.core.Future<ApiClient.Answer> scheduled =
+        api.get(s, "/v1/manage/schedules?status=pending&limit=10");
+    io.vertx.core.Future.join(drafts, changed, scheduled)
+        .onComplete(
+            x -> {
+              java.util.Map<String, Object> m = new java.util.HashMap<>();
+              m.put("drafts", rows(drafts));
+              m.put("changed", rows(changed));
+              java.util.List<io.vertx.core.json.JsonObject> sched = new java.util.ArrayList<>();
+              if (scheduled.succeeded() && scheduled.result().ok()) {
+                scheduled
+                    .result()
+                    .json()
+                    .getJsonArray("items", new io.vertx.core.json.JsonArray())
+                    .forEach(o -> sched.add((io.vertx.core.json.JsonObject) o));
+              }
+              m.put("scheduled", sched);
+              web.render(ctx, 200, "dashboard", web.page(ctx, "dashboard.title", "dashboard"), m);
+            });
+  }
+
+  private java.util.List<EntryRow> rows(io.vertx.core.Future<ApiClient.Answer> f) {
+    java.util.List<EntryRow> out = new java.util.ArrayList<>();
+    if (f.succeeded() && f.result().ok()) {
+      for (Object o : f.result().json().getJsonArray("items", new io.vertx.core.json.JsonArray())) {
+        io.vertx.core.json.JsonObject e = (io.vertx.core.json.JsonObject) o;
+        out.add(
+            new EntryRow(
+                e.getString("id"),
+                EntryForm.title(e, locales),
+                ContentRoutes.statusOf(e),
+                java.util.List.of(e.getString("type")),
+                e.getString("updatedAt", "").replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", " UTC"),
+                java.util.List.of()));
+      }
+    }
+    return out;
   }
 
   private void notFound(RoutingContext ctx) {
@@ -159,6 +232,7 @@ public final class StudioModule {
       vertx.cancelTimer(pruneTimer);
     }
     mail.close();
+    api.close();
     return Future.succeededFuture();
   }
 }

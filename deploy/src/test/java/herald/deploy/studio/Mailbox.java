@@ -24,6 +24,16 @@ final class Mailbox {
   /** Waits for a mail to {@code to} whose decoded text matches {@code pattern}; its group 1. */
   String await(String to, Pattern pattern) {
     AtomicReference<String> found = new AtomicReference<>();
+    try {
+      poll(to, pattern, found);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "no mail to " + to + " matching " + pattern + " in " + dir + ": " + messages(), e);
+    }
+    return found.get();
+  }
+
+  private void poll(String to, Pattern pattern, AtomicReference<String> found) {
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
         .until(
@@ -39,7 +49,6 @@ final class Mailbox {
               }
               return false;
             });
-    return found.get();
   }
 
   /** The decoded text of every message, newest first. */
@@ -60,7 +69,12 @@ final class Mailbox {
 
   private static String read(Path p) {
     try {
-      return decodeQuotedPrintable(Files.readString(p, StandardCharsets.ISO_8859_1));
+      String raw = Files.readString(p, StandardCharsets.ISO_8859_1);
+      // NOTE: only a quoted-printable part is decoded: in 7-bit text "token=4C…" is no escape.
+      return raw.toLowerCase(java.util.Locale.ROOT)
+              .contains("content-transfer-encoding: quoted-printable")
+          ? decodeQuotedPrintable(raw)
+          : raw;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
