@@ -24,13 +24,35 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StudioPublishBrowserIT {
+  static final String MASTODON_TOKEN = "a-token-for-the-local-mastodon";
   StudioStack stack;
   Browser browser;
   String entryId;
+  int mastodonPort;
+  io.vertx.core.Vertx vertx;
 
   @BeforeAll
   void start() throws Exception {
-    stack = StudioStack.start(".studio-publish-it", false);
+    // One Mastodon account whose server is not up yet: its delivery fails, and waits 10 minutes
+    // for its next attempt unless someone presses Retry.
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      mastodonPort = free.getLocalPort();
+    }
+    String accounts =
+        new io.vertx.core.json.JsonArray()
+            .add(
+                new JsonObject()
+                    .put("id", "mastodon-later")
+                    .put("network", "mastodon")
+                    .put("url", "http://127.0.0.1:" + mastodonPort)
+                    .put("token", MASTODON_TOKEN))
+            .encode();
+    stack =
+        StudioStack.start(
+            ".studio-publish-it",
+            false,
+            java.util.Map.of(
+                "HERALD_SOCIAL_ACCOUNTS", accounts, "HERALD_DELIVERY_BACKOFF_MS", "600000"));
     browser = new Browser(stack.herald.apiUrl());
     stack.firstAdmin(browser, "ana@herald.test", "Ana Admin");
     stack.manage(
@@ -45,6 +67,9 @@ class StudioPublishBrowserIT {
 
   @AfterAll
   void stop() {
+    if (vertx != null) {
+      vertx.close();
+    }
     if (browser != null) {
       browser.close();
     }
@@ -144,5 +169,41 @@ class StudioPublishBrowserIT {
                         .getString("name")
                         .equals("Eda Editor <eda@herald.test>"))
             .count());
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName(
+      "a failed social delivery shows its reason and, retried from the panel, turns sent live")
+  void retryFailedSocialDelivery() throws Exception {
+    browser.open("/studio/entries/" + entryId + "/deliveries");
+    org.openqa.selenium.By failed = By.cssSelector("tr[data-channel='social']");
+    browser
+        .waiting()
+        .until(
+            d ->
+                !browser.all("tr[data-channel='social']").isEmpty()
+                    && !browser.find("tr[data-channel='social'] td.reason").getText().isBlank());
+    String state = browser.find(failed).getAttribute("data-state");
+    assertTrue(!"sent".equals(state), state);
+    assertTrue(browser.find("tr[data-channel='social']").getText().contains("mastodon-later"));
+    browser.check("deliveries-failed");
+
+    // The server comes up; Retry runs the delivery now instead of in 10 minutes.
+    vertx = io.vertx.core.Vertx.vertx();
+    herald.publisher.channel.social.LocalSocialSink sink =
+        new herald.publisher.channel.social.LocalSocialSink(
+            new herald.publisher.channel.social.LocalSocialSink.Accounts(
+                MASTODON_TOKEN, "herald.localhost", "unused-password"),
+            java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "mastodon"));
+    sink.start(vertx, "127.0.0.1", mastodonPort).toCompletionStage().toCompletableFuture().get();
+    browser.find("tr[data-channel='social'] form button").click();
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Deliveries"));
+    browser
+        .waiting()
+        .until(d -> !browser.all("tr[data-channel='social'][data-state='sent']").isEmpty());
+    assertEquals(1, sink.statuses().size(), "one post on the local Mastodon");
+    assertTrue(
+        sink.statuses().values().iterator().next().encode().contains("naloxone-in-every-pharmacy"));
   }
 }

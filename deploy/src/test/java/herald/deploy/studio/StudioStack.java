@@ -36,6 +36,11 @@ final class StudioStack implements AutoCloseable {
   }
 
   static StudioStack start(String name, boolean seed) throws Exception {
+    return start(name, seed, Map.of());
+  }
+
+  /** The stack with settings of the test's own on top of the defaults. */
+  static StudioStack start(String name, boolean seed, Map<String, String> extra) throws Exception {
     Path dataDir = Files.createTempDirectory(Path.of("target"), name);
     Map<String, String> env = new HashMap<>();
     env.put("HERALD_DATA_DIR", dataDir.toString());
@@ -44,6 +49,7 @@ final class StudioStack implements AutoCloseable {
     env.put("HERALD_PUBLISHER_PORT", "0");
     env.put("HERALD_SMTP_PORT", "0");
     env.put("HERALD_SEED", Boolean.toString(seed));
+    env.putAll(extra);
     return new StudioStack(AllInOne.start(env));
   }
 
