@@ -184,7 +184,7 @@ class StudioPublishBrowserIT {
             d ->
                 !browser.all("tr[data-channel='social']").isEmpty()
                     && !browser.find("tr[data-channel='social'] td.reason").getText().isBlank());
-    String state = browser.find(failed).getAttribute("data-state");
+    String state = browser.driver.findElement(failed).getAttribute("data-state");
     assertTrue(!"sent".equals(state), state);
     assertTrue(browser.find("tr[data-channel='social']").getText().contains("mastodon-later"));
     browser.check("deliveries-failed");
