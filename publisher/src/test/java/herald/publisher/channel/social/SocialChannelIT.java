@@ -66,12 +66,6 @@ class SocialChannelIT {
           + java.util.Base64.getEncoder()
               .encodeToString("hook-key-0123456789".getBytes(StandardCharsets.UTF_8));
 
-  /**
-   * The retry after a lost answer only has to get through: a ceiling a loaded machine reaches (2 s
-   * was missed under a full parallel build).
-   */
-  static final Duration PATIENT = Duration.ofSeconds(20);
-
   static Vertx vertx;
   static Pool pool;
 
