@@ -29,6 +29,16 @@ public final class ApiKeys {
   /** Looks up the signed-in user behind a Studio session token. */
   public interface SessionCredentials {
     Future<Optional<Principal>> principal(String token);
+
+    /**
+     * The address of the browser behind a request that Studio makes to this api on a signed-in
+     * user's behalf, when the request proves it comes from Studio in this process; otherwise empty.
+     * Wrong credentials are counted against that address, not against loopback, which all Studio
+     * users share.
+     */
+    default Optional<String> relayedClient(RoutingContext ctx) {
+      return Optional.empty();
+    }
   }
 
   private static final Principal ENV_ADMIN = new Principal("env", "HERALD_ADMIN_KEY", Role.ADMIN);
@@ -127,10 +137,7 @@ public final class ApiKeys {
             ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'."));
         return;
       }
-      String client =
-          ctx.request().remoteAddress() == null
-              ? "unknown"
-              : ctx.request().remoteAddress().hostAddress();
+      String client = clientAddress(ctx);
       long wait = wrongKeys.waitFor(client);
       if (wait > 0) {
         long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
@@ -185,6 +192,22 @@ public final class ApiKeys {
         withKey.handle(ctx);
       }
     };
+  }
+
+  /**
+   * The address wrong keys are counted against: the connection's, or for Studio's own calls the
+   * browser's that Studio relays (see {@link SessionCredentials#relayedClient}).
+   */
+  String clientAddress(RoutingContext ctx) {
+    if (sessions != null) {
+      Optional<String> relayed = sessions.relayedClient(ctx);
+      if (relayed.isPresent()) {
+        return relayed.get();
+      }
+    }
+    return ctx.request().remoteAddress() == null
+        ? "unknown"
+        : ctx.request().remoteAddress().hostAddress();
   }
 
   private static Optional<String> bearer(RoutingContext ctx) {

@@ -35,8 +35,14 @@ final class ApiClient {
   private final HttpClient client;
   private final IntSupplier port;
   private final String host;
+  private final String relaySecret;
 
-  ApiClient(Vertx vertx, String host, IntSupplier port) {
+  /**
+   * @param relaySecret sent with every call, so that the api counts a stale session against the
+   *     browser's address rather than against loopback, which every Studio user shares
+   */
+  ApiClient(Vertx vertx, String host, IntSupplier port, String relaySecret) {
+    this.relaySecret = relaySecret;
     this.client =
         vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000).setKeepAlive(true));
     this.host = host;
@@ -62,6 +68,10 @@ final class ApiClient {
             .setTimeout(30_000)
             .putHeader("Authorization", "Bearer " + s.token())
             .putHeader("Accept", "application/json");
+    if (s.client() != null) {
+      opts.putHeader(StudioSessions.RELAY_HEADER, relaySecret)
+          .putHeader(StudioSessions.CLIENT_HEADER, s.client());
+    }
     if (headers != null) {
       headers.forEach(opts::putHeader);
     }

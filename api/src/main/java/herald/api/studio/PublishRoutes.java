@@ -251,7 +251,9 @@ final class PublishRoutes {
                         if (resp.closed() || ar.failed()) {
                           return;
                         }
-                        if (ar.result().status() == 401) {
+                        // The session ended, or its browser is throttled: the page reloads.
+                        int st = ar.result().status();
+                        if (st == 401 || st == 403 || st == 429) {
                           vertx.cancelTimer(t);
                           resp.end();
                           return;

@@ -56,7 +56,6 @@ public final class StudioModule {
       IntSupplier apiPort,
       List<String> locales) {
     this.vertx = vertx;
-    this.api = new ApiClient(vertx, apiHost, apiPort);
     this.locales = List.copyOf(locales);
     this.presence = new Presence(pool);
     this.pool = pool;
@@ -64,6 +63,7 @@ public final class StudioModule {
     this.audit = audit;
     this.passwords = passwords;
     this.sessions = new StudioSessions(pool, sessionRepo, config);
+    this.api = new ApiClient(vertx, apiHost, apiPort, sessions.relaySecret());
     this.mail = new StudioMail(vertx, config);
     this.web = new StudioWeb(sessions, new Templates(), new Assets(), config);
     this.throttle = new SignInThrottle(pool, config.signInWindow());

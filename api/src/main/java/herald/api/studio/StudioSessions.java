@@ -29,18 +29,71 @@ public final class StudioSessions implements ApiKeys.SessionCredentials {
   static final String CONTEXT_KEY = "herald.studio.session";
   static final String PATH = "/studio";
 
-  /** A signed-in request: the user, the session's CSRF token and its cookie token. */
-  public record Session(StudioUser user, String csrf, String token) {}
+  /**
+   * A signed-in request: the user, the session's CSRF token, its cookie token and the browser's
+   * address (for the api's wrong-key throttling; null until the request's is known).
+   */
+  public record Session(StudioUser user, String csrf, String token, String client) {
+    Session(StudioUser user, String csrf, String token) {
+      this(user, csrf, token, null);
+    }
+
+    /** The same session, seen from the browser at {@code address}. */
+    Session from(String address) {
+      return new Session(user, csrf, token, address);
+    }
+  }
+
+  /** Header with which Studio proves that a request to this api is its own (see relay()). */
+  static final String RELAY_HEADER = "X-Herald-Studio-Relay";
+
+  /** Header naming the browser's address on a request Studio makes for it. */
+  static final String CLIENT_HEADER = "X-Herald-Studio-Client";
 
   private final SecureRandom random = new SecureRandom();
   private final Pool pool;
   private final SessionRepository repo;
   private final StudioConfig config;
 
+  /**
+   * A secret only this process knows, made at start and never stored or configured: Studio sends it
+   * with its own calls to the api (over loopback), so that the api may take the browser's address
+   * from them. Nobody outside the process can name an address this way.
+   */
+  private final String relaySecret;
+
   StudioSessions(Pool pool, SessionRepository repo, StudioConfig config) {
     this.pool = pool;
     this.repo = repo;
     this.config = config;
+    this.relaySecret = randomToken();
+  }
+
+  /** The secret Studio's own calls to the api carry in {@link #RELAY_HEADER}. */
+  String relaySecret() {
+    return relaySecret;
+  }
+
+  /**
+   * The browser's address of a call Studio made for it: only from a loopback connection carrying
+   * this process's relay secret, so a client elsewhere cannot shift the api's throttling onto
+   * someone else's address.
+   */
+  @Override
+  public Optional<String> relayedClient(RoutingContext ctx) {
+    String client = ctx.request().getHeader(CLIENT_HEADER);
+    if (client == null
+        || client.isEmpty()
+        || client.length() > 100
+        || ctx.request().remoteAddress() == null
+        || !same(ctx.request().getHeader(RELAY_HEADER), relaySecret)) {
+      return Optional.empty();
+    }
+    String from = ctx.request().remoteAddress().hostAddress();
+    boolean loopback =
+        from != null
+            && (from.startsWith("127.") || from.equals("::1") || from.equals("0:0:0:0:0:0:0:1"));
+    return loopback ? Optional.of(client) : Optional.empty();
   }
 
   /** The session of a cookie token, if it is live. */

@@ -60,7 +60,7 @@ final class StudioWeb {
         .find(c.getValue())
         .onSuccess(
             s -> {
-              s.ifPresent(x -> ctx.put(StudioSessions.CONTEXT_KEY, x));
+              s.ifPresent(x -> ctx.put(StudioSessions.CONTEXT_KEY, x.from(clientAddress(ctx))));
               ctx.next();
             })
         .onFailure(ctx::fail);
