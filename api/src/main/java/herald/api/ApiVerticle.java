@@ -27,6 +27,7 @@ import herald.api.http.RequestTarget;
 import herald.api.http.ServiceProxy;
 import herald.api.outbox.OutboxRelay;
 import herald.api.outbox.OutboxRepository;
+import herald.api.outbox.RelayHoldSeam;
 import herald.api.partners.PartnerConfig;
 import herald.api.partners.PartnerModule;
 import herald.api.schedule.ScheduleRepository;
@@ -176,6 +177,7 @@ public final class ApiVerticle extends VerticleBase {
                       config.relayPollInterval(),
                       outbox,
                       registry);
+              RelayHoldSeam.fromEnv(config.env()).ifPresent(relay::afterAck);
               cache = new ResponseCache(vertx, pg, config.responseCacheSize(), registry);
               return relay
                   .start()

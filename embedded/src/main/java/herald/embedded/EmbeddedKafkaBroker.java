@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private final Path dataDir;
   private final int port;
+  private final int advertisedPort;
   private final int controllerPort;
   private final Thread stopOnExit;
   // Volatile so that isAlive() need not wait for a restart holding the lock.
@@ -72,9 +74,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private OutputStream lifeline;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(Path dataDir, int port, int controllerPort) {
+  private EmbeddedKafkaBroker(Path dataDir, int port, int advertisedPort, int controllerPort) {
     this.dataDir = dataDir;
     this.port = port;
+    this.advertisedPort = advertisedPort;
     this.controllerPort = controllerPort;
     // Closed, not only stopped, so that a supervisor does not start it again meanwhile.
     this.stopOnExit = new Thread(this::close, "herald-kafka-broker-stop");
@@ -86,7 +89,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * answers. It is stopped when this JVM exits, unless closed before.
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port) {
-    return start(dataDir, port, true);
+    return start(dataDir, port, 0, true);
+  }
+
+  /**
+   * As {@link #start(Path, int)}, but telling clients to connect to {@code
+   * 127.0.0.1:advertisedPort} after their first contact: where a test puts a proxy in front of the
+   * broker (the fault-matrix suite, which makes the broker unreachable without stopping it), so
+   * that every connection of the services goes through it. The proxy must forward to {@link
+   * #port()}.
+   */
+  public static EmbeddedKafkaBroker startBehindProxy(Path dataDir, int port, int advertisedPort) {
+    if (advertisedPort <= 0) {
+      throw new IllegalArgumentException("advertisedPort must be a port, was " + advertisedPort);
+    }
+    return start(dataDir, port, advertisedPort, true);
   }
 
   /**
@@ -95,6 +112,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * Either way the broker exits by itself once this JVM is gone.
    */
   static EmbeddedKafkaBroker start(Path dataDir, int port, boolean stopOnExit) {
+    return start(dataDir, port, 0, stopOnExit);
+  }
+
+  private static EmbeddedKafkaBroker start(
+      Path dataDir, int port, int advertisedPort, boolean stopOnExit) {
     Path dir = dataDir.toAbsolutePath();
     EmbeddedKafkaBroker broker;
     try {
@@ -105,7 +127,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       ports.setProperty("port", Integer.toString(brokerPort));
       ports.setProperty("controller.port", Integer.toString(controllerPort));
       storeProperties(ports, dir.resolve("ports.properties"), "ports of the embedded Kafka broker");
-      broker = new EmbeddedKafkaBroker(dir, brokerPort, controllerPort);
+      broker =
+          new EmbeddedKafkaBroker(
+              dir, brokerPort, advertisedPort > 0 ? advertisedPort : brokerPort, controllerPort);
       storeProperties(
           broker.serverProperties(),
           broker.serverPropertiesFile(),
@@ -133,6 +157,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** The directory given to {@link #start}. */
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** The port the broker listens on (clients may be told another: {@link #startBehindProxy}). */
+  public int port() {
+    return port;
+  }
+
+  /** The broker process's id, while it runs (for a test that pauses it with SIGSTOP). */
+  public OptionalLong pid() {
+    Process p = process;
+    return p != null && p.isAlive() ? OptionalLong.of(p.pid()) : OptionalLong.empty();
   }
 
   /** Kills the broker with SIGKILL, as a crash would, and waits until it is gone. */
@@ -436,7 +471,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             + LOOPBACK
             + ":"
             + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + port);
+    p.setProperty("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + advertisedPort);
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
     p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -56,6 +57,7 @@ public final class OutboxRelay {
   private boolean again;
   private boolean stopped;
   private volatile Throwable lastFailure;
+  private Consumer<Long[]> afterAck = acknowledged -> {};
 
   public OutboxRelay(
       Vertx vertx,
@@ -80,6 +82,15 @@ public final class OutboxRelay {
             .description("Events sent to Kafka")
             .register(registry);
     registry.gauge("herald.outbox.backlog", backlog);
+  }
+
+  /**
+   * A test seam ({@link RelayHoldSeam}): {@code hook} runs on the sending thread with the sequence
+   * numbers of a batch the broker acknowledged, before the rows are marked sent. Call before {@link
+   * #start}.
+   */
+  public void afterAck(Consumer<Long[]> hook) {
+    this.afterAck = hook;
   }
 
   /** Starts listening and relaying; completes once the first leadership attempt is made. */
@@ -232,6 +243,7 @@ public final class OutboxRelay {
       acks.get(i).get();
       seqs[i] = rows.get(i).seq();
     }
+    afterAck.accept(seqs);
     return seqs;
   }
 }
