@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,8 @@ public final class FakeNetworks implements AutoCloseable {
     }
   }
 
-  /** What to do instead of answering normally, once, for a path prefix. */
-  enum Trouble {
+  /** What to do instead of answering normally, for a path prefix. */
+  public enum Trouble {
     /** Answer with a status (and Retry-After when set). */
     STATUS,
     /** Never answer. */
@@ -46,7 +47,15 @@ public final class FakeNetworks implements AutoCloseable {
     ENDLESS
   }
 
-  private record Injected(Trouble trouble, int status, String retryAfter) {}
+  private record Injected(Trouble trouble, int status, String retryAfter, Set<String> methods) {
+    Injected(Trouble trouble, int status, String retryAfter) {
+      this(trouble, status, retryAfter, Set.of());
+    }
+
+    boolean appliesTo(String method) {
+      return methods.isEmpty() || methods.contains(method);
+    }
+  }
 
   final List<Received> received = new CopyOnWriteArrayList<>();
   private final LocalSocialSink sink =
@@ -55,8 +64,10 @@ public final class FakeNetworks implements AutoCloseable {
   final Map<String, JsonObject> records = sink.records();
   final Map<String, JsonObject> webhookEvents = new ConcurrentHashMap<>();
   private final Map<String, Injected> troubles = new ConcurrentHashMap<>();
+  private final Map<String, Injected> lasting = new ConcurrentHashMap<>();
   private final List<Runnable> held = new ArrayList<>(); // guarded by this
   private boolean holding; // guarded by this
+  private List<String> holdOnly = List.of(); // guarded by this; empty: every path
   private final Vertx vertx;
   private final HttpServer server;
   private volatile long delayMs;
@@ -69,7 +80,7 @@ public final class FakeNetworks implements AutoCloseable {
             .requestHandler(
                 req ->
                     req.body()
-                        .onSuccess(b -> later(() -> handle(req, b.toString())))
+                        .onSuccess(b -> later(req, () -> handle(req, b.toString())))
                         .onFailure(e -> req.response().setStatusCode(500).end()))
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS);
@@ -91,6 +102,13 @@ public final class FakeNetworks implements AutoCloseable {
   /** Keeps the requests that arrive from now on unhandled (no effect, no answer) until released. */
   public synchronized void hold() {
     holding = true;
+    holdOnly = List.of();
+  }
+
+  /** As {@link #hold()}, for the requests whose path starts with one of {@code pathPrefixes}. */
+  public synchronized void hold(String... pathPrefixes) {
+    holding = true;
+    holdOnly = List.of(pathPrefixes);
   }
 
   /** How many requests are held. */
@@ -114,6 +132,11 @@ public final class FakeNetworks implements AutoCloseable {
     return sink.statusesByIdempotencyKey();
   }
 
+  /** Mastodon statuses there now (made and not deleted), by id. */
+  public Map<String, JsonObject> mastodonStatuses() {
+    return Map.copyOf(sink.statuses());
+  }
+
   /** Bluesky records there now, by record key. */
   public Map<String, JsonObject> blueskyRecords() {
     return Map.copyOf(sink.records());
@@ -124,9 +147,10 @@ public final class FakeNetworks implements AutoCloseable {
     return Map.copyOf(webhookEvents);
   }
 
-  private void later(Runnable handling) {
+  private void later(HttpServerRequest req, Runnable handling) {
     synchronized (this) {
-      if (holding) {
+      if (holding
+          && (holdOnly.isEmpty() || holdOnly.stream().anyMatch(p -> req.path().startsWith(p)))) {
         // Handled on the request's own event loop when released.
         Context context = Vertx.currentContext();
         held.add(() -> context.runOnContext(v -> handling.run()));
@@ -141,8 +165,35 @@ public final class FakeNetworks implements AutoCloseable {
     }
   }
 
-  void trouble(String pathPrefix, Trouble trouble, int status, String retryAfter) {
+  /** The next request to a path under {@code pathPrefix} meets {@code trouble}, once. */
+  public void trouble(String pathPrefix, Trouble trouble, int status, String retryAfter) {
     troubles.put(pathPrefix, new Injected(trouble, status, retryAfter));
+  }
+
+  /**
+   * Every request to a path under {@code pathPrefix} meets {@code trouble} (with {@code status} and
+   * {@code retryAfter} for {@link Trouble#STATUS}) until {@link #clearTroubles}.
+   */
+  public void troubleUntilCleared(
+      String pathPrefix, Trouble trouble, int status, String retryAfter) {
+    lasting.put(pathPrefix, new Injected(trouble, status, retryAfter));
+  }
+
+  /** As {@link #troubleUntilCleared}, for requests with one of {@code methods} only. */
+  public void troubleUntilCleared(
+      String pathPrefix, Set<String> methods, Trouble trouble, int status, String retryAfter) {
+    lasting.put(pathPrefix, new Injected(trouble, status, retryAfter, Set.copyOf(methods)));
+  }
+
+  /** Ends every trouble injected, lasting or not. */
+  public void clearTroubles() {
+    lasting.clear();
+    troubles.clear();
+  }
+
+  /** Every request received so far, in order of arrival. */
+  public List<Received> received() {
+    return List.copyOf(received);
   }
 
   public List<Received> requests(String method, String pathPrefix) {
@@ -164,6 +215,14 @@ public final class FakeNetworks implements AutoCloseable {
       if (path.startsWith(t.getKey())) {
         injected = troubles.remove(t.getKey());
         break;
+      }
+    }
+    if (injected == null) {
+      for (Map.Entry<String, Injected> t : lasting.entrySet()) {
+        if (path.startsWith(t.getKey()) && t.getValue().appliesTo(req.method().name())) {
+          injected = t.getValue();
+          break;
+        }
       }
     }
     if (injected != null && injected.trouble() == Trouble.HANG) {
