@@ -25,7 +25,10 @@ final class ReadinessWatch implements AutoCloseable {
   private final Map<String, String> urls;
   private final Map<String, List<Sample>> samples = new ConcurrentHashMap<>();
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofMillis(500))
+          .build();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 

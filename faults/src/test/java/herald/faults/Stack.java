@@ -66,8 +66,13 @@ final class Stack implements AutoCloseable {
   private final int pgPort;
   private volatile EmbeddedPostgresServer postgres;
   private volatile PgSettings pg;
+  // NOTE: HTTP/1.1: the JDK client's HTTP/2 upgrade left a request to a restarted service waiting
+  // past its time-out.
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   Stack(Path dir) throws Exception {
     this.dir = dir;
@@ -141,6 +146,10 @@ final class Stack implements AutoCloseable {
     publisher =
         new ServiceProcess(
             "publisher", "herald.publisher.PublisherMain", publisherEnv, dir, publisherPort);
+    // The services do not end with this JVM by themselves (the broker and PostgreSQL do).
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> services().forEach(ServiceProcess::kill), "fault-matrix-services"));
   }
 
   /** The social accounts: one each on Mastodon, Bluesky and a signed webhook. */
