@@ -3,6 +3,7 @@ package herald.api;
 import herald.api.audit.AuditRoutes;
 import herald.api.auth.KeyRoutes;
 import herald.api.auth.Role;
+import herald.api.content.ChannelPreviewRoutes;
 import herald.api.content.ContentTypeRoutes;
 import herald.api.content.EntryRoutes;
 import herald.api.http.HealthRoutes;
@@ -68,6 +69,9 @@ final class ApiRoutes {
     String manage = "/v1/manage/newsletter";
     router.get(manage + "/entries").handler(editor).handler(publisher);
     router.get(manage + "/subscribers").handler(editor).handler(publisher);
+    router.get(manage + "/subscribers/search").handler(editor).handler(publisher);
+    router.get(manage + "/subscribers/export").handler(editor).handler(publisher);
+    router.post(manage + "/subscribers/:id/unsubscribe").handler(editor).handler(publisher);
     router.post(manage + "/issues").handler(editor).handler(publisher);
     router.get(manage + "/issues").handler(editor).handler(publisher);
     router.get(manage + "/issues/:id").handler(editor).handler(publisher);
@@ -76,6 +80,9 @@ final class ApiRoutes {
     router.post(manage + "/issues/:id/test").handler(editor).handler(publisher);
     router.post(manage + "/issues/:id/send").handler(editor).handler(publisher);
     router.post("/v1/social/preview").handler(w.keys.require(Role.AUTHOR)).handler(publisher);
+    // The draft as the website page and newsletter item it would become, rendered by the publisher.
+    new ChannelPreviewRoutes(w.entryService, w.keys, w.publisher, config.locales())
+        .mount(router); // /v1/manage/entries/:id/preview/:channel
     w.studio.mount(router); // /studio
 
     ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());

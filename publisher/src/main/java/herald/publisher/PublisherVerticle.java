@@ -71,6 +71,7 @@ public final class PublisherVerticle extends VerticleBase {
   private NewsletterModule newsletter;
   private Pool newsletterPool;
   private SocialChannel social;
+  private WebsiteChannel website;
 
   private Pool pool;
   private ConsumerLoop consumer;
@@ -233,6 +234,7 @@ public final class PublisherVerticle extends VerticleBase {
                       .router();
               social.mount(router);
               newsletter.mount(router);
+              website.mount(vertx, router);
               if (config.internalToken().isEmpty()) {
                 LOG.warn(
                     "HERALD_INTERNAL_TOKEN is not set: the newsletter's editor routes and the"
@@ -315,12 +317,13 @@ public final class PublisherVerticle extends VerticleBase {
    */
   private List<Channel> channels(Pool pool) {
     List<Channel> out = new ArrayList<>();
-    out.add(
+    website =
         new WebsiteChannel(
             config.siteDir(),
             new CachedWebsiteIndex(new WebsitePageRepository(pool, DB_TIMEOUT)),
             config.website(),
-            referenceNames(pool)));
+            referenceNames(pool));
+    out.add(website);
     out.add(social);
     out.add(newsletter.channel());
     out.addAll(extraChannels.apply(pool));

@@ -16,7 +16,8 @@ public final class AuditRepository {
   private static final String PAGE =
       "select id, at, actor_key_id, actor_name, action, entity_type, entity_id, before_version,"
           + " after_version, detail from audit_log where id < $1"
-          + " and ($2::text is null or entity_id = $2) order by id desc limit $3";
+          + " and ($2::text is null or entity_id = $2) and ($4::text is null or actor_key_id = $4)"
+          + " order by id desc limit $3";
 
   /** Records a management action; call it in the action's own transaction. */
   public Future<Void> append(
@@ -46,8 +47,17 @@ public final class AuditRepository {
 
   /** Newest first, before the given id (exclusive), optionally for one entity. */
   public Future<JsonArray> page(SqlClient db, long beforeId, String entityId, int limit) {
+    return page(db, beforeId, entityId, null, limit);
+  }
+
+  /**
+   * Newest first, before the given id (exclusive), optionally for one entity and one actor (a key's
+   * id, or {@code user:<uuid>} for a Studio user).
+   */
+  public Future<JsonArray> page(
+      SqlClient db, long beforeId, String entityId, String actorKeyId, int limit) {
     return db.preparedQuery(PAGE)
-        .execute(Tuple.of(beforeId, entityId, limit))
+        .execute(Tuple.of(beforeId, entityId, limit, actorKeyId))
         .map(
             rs -> {
               JsonArray out = new JsonArray();

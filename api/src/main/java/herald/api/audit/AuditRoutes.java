@@ -28,12 +28,14 @@ public final class AuditRoutes {
   private void page(RoutingContext ctx) {
     long before = Long.MAX_VALUE;
     String entity = null;
+    String actor = null;
     int limit = 50;
     for (String p : ctx.queryParams().names()) {
       String v = ctx.queryParams().get(p);
       switch (p) {
         case "limit" -> limit = Bodies.limitParam(v, 500);
         case "entity" -> entity = v;
+        case "actor" -> actor = v;
         case "cursor" -> {
           try {
             before = Long.parseLong(v);
@@ -43,12 +45,14 @@ public final class AuditRoutes {
         }
         default ->
             throw ProblemException.badRequest(
-                "Unknown query parameter '" + p + "'; this endpoint takes limit, entity, cursor.");
+                "Unknown query parameter '"
+                    + p
+                    + "'; this endpoint takes limit, entity, actor, cursor.");
       }
     }
     int n = limit;
     audit
-        .page(pool, before, entity, limit)
+        .page(pool, before, entity, actor, limit)
         .onSuccess(
             items ->
                 Bodies.send(

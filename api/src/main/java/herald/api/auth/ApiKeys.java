@@ -111,6 +111,11 @@ public final class ApiKeys {
                     .put("expiresAt", expiresAt == null ? null : expiresAt.toInstant().toString()));
   }
 
+  /** Every key, without secrets. */
+  public Future<io.vertx.core.json.JsonArray> list(io.vertx.sqlclient.SqlClient db) {
+    return repo.list(db);
+  }
+
   public Future<Boolean> revoke(io.vertx.sqlclient.SqlClient db, UUID id) {
     return repo.revoke(db, id);
   }

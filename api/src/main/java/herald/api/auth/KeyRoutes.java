@@ -26,7 +26,15 @@ public final class KeyRoutes {
 
   public void mount(Router router) {
     router.post("/v1/manage/keys").handler(keys.require(Role.ADMIN)).handler(this::create);
+    router.get("/v1/manage/keys").handler(keys.require(Role.ADMIN)).handler(this::list);
     router.delete("/v1/manage/keys/:id").handler(keys.require(Role.ADMIN)).handler(this::revoke);
+  }
+
+  private void list(RoutingContext ctx) {
+    keys.list(pool)
+        .onSuccess(
+            items -> herald.api.http.Bodies.send(ctx, 200, new JsonObject().put("items", items)))
+        .onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {

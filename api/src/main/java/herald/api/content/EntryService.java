@@ -237,6 +237,38 @@ public final class EntryService {
         .mapEmpty();
   }
 
+  /**
+   * The draft as a {@code content.published} event would carry it if it were published now (all its
+   * locales, its channels, the type's schema), for channels to render a preview with their own
+   * renderers. A draft that could not be published is a 422 problem, as publishing it would be.
+   */
+  public Future<ContentPublished> previewOf(UUID id) {
+    return pool.withConnection(
+        conn ->
+            entries
+                .find(conn, id)
+                .map(e -> e.orElseThrow(() -> ProblemException.notFound("No entry " + id + ".")))
+                .compose(
+                    current ->
+                        requireType(conn, current.type())
+                            .map(
+                                type -> {
+                                  EntryValidator.Valid draft =
+                                      validator.validate(
+                                          type, current.fields(), current.channels());
+                                  return new ContentPublished(
+                                      current.id(),
+                                      current.version(),
+                                      type.id(),
+                                      current.slug(),
+                                      draft.locales(),
+                                      strings(draft.channels()),
+                                      type.schema(),
+                                      toJackson(draft.fields()),
+                                      Instant.now().truncatedTo(ChronoUnit.MICROS));
+                                })));
+  }
+
   /** Publishes within the caller's transaction (the scheduler's). */
   public Future<Entry> publishIn(
       SqlConnection conn, Principal actor, UUID id, List<String> locales) {

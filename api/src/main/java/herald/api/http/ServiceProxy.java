@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
@@ -32,7 +33,8 @@ public final class ServiceProxy {
           "Last-Modified",
           "Surrogate-Key",
           "Content-Disposition",
-          "Content-Language");
+          "Content-Language",
+          "Content-Security-Policy");
 
   /** The longest answer passed on (a newsletter preview is the largest, well below this). */
   static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
@@ -60,23 +62,44 @@ public final class ServiceProxy {
   }
 
   private void forward(RoutingContext ctx) {
-    RequestOptions opts =
-        new RequestOptions()
-            .setMethod(ctx.request().method())
-            .setHost(target.getHost())
-            .setPort(target.getPort() > 0 ? target.getPort() : 80)
-            .setURI(ctx.request().uri())
-            .setTimeout(30_000);
+    RequestOptions opts = options(ctx.request().method(), ctx.request().uri());
     for (String h : REQUEST_HEADERS) {
       String v = ctx.request().getHeader(h);
       if (v != null) {
         opts.putHeader(h, v);
       }
     }
+    relay(ctx, opts, ctx.body() == null ? null : ctx.body().buffer());
+  }
+
+  /**
+   * Sends a request of the api's own making (a JSON body it built) to the service and answers the
+   * client with the service's answer, as {@link #forward()} does.
+   */
+  public void send(RoutingContext ctx, HttpMethod method, String uri, Buffer json) {
+    RequestOptions opts = options(method, uri).putHeader("Content-Type", "application/json");
+    String accept = ctx.request().getHeader("Accept");
+    if (accept != null) {
+      opts.putHeader("Accept", accept);
+    }
+    relay(ctx, opts, json);
+  }
+
+  private RequestOptions options(HttpMethod method, String uri) {
+    RequestOptions opts =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(target.getHost())
+            .setPort(target.getPort() > 0 ? target.getPort() : 80)
+            .setURI(uri)
+            .setTimeout(30_000);
     if (internalToken != null) {
       opts.putHeader(INTERNAL_TOKEN_HEADER, internalToken);
     }
-    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    return opts;
+  }
+
+  private void relay(RoutingContext ctx, RequestOptions opts, Buffer body) {
     client
         .request(opts)
         .compose(req -> body == null ? req.send() : req.send(body))

@@ -51,6 +51,7 @@ final class IssueRenderer {
   /**
    * The issue in a locale (each item in that locale when it has it, else in its first one).
    *
+   * @param number the issue's number; 0 for an item previewed before it is in an issue
    * @param unsubscribe the unsubscribe URL, or a placeholder to replace per recipient
    */
   Rendered render(
@@ -88,13 +89,16 @@ final class IssueRenderer {
                 + "font-family:Arial,Helvetica,sans-serif;color:#111827;\">\n")
         .append("<tr><td style=\"padding:24px 24px 4px;font-size:13px;color:#6b7280;\">")
         .append(escape(name))
-        .append(" · #")
-        .append(number)
+        .append(number > 0 ? " · #" + number : "")
         .append(
             "</td></tr>\n<tr><td style=\"padding:0 24px 16px;\"><h1 style=\"margin:0;font-size:24px;line-height:1.3;\">")
         .append(escape(subject))
         .append("</h1></td></tr>\n");
-    text.append(name).append(" · #").append(number).append("\n").append(subject).append("\n");
+    text.append(name)
+        .append(number > 0 ? " · #" + number : "")
+        .append("\n")
+        .append(subject)
+        .append("\n");
 
     // The fixed words follow the reader's locale, whatever language an item fell back to.
     EmailLabels labels = EmailLabels.of(locale);

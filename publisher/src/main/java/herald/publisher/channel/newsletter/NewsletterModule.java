@@ -10,6 +10,7 @@ import io.vertx.ext.mail.StartTLSOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,6 +122,21 @@ public final class NewsletterModule {
    */
   public void mount(Router router) {
     routes.mount(router);
+    // An entry before it is published: the item as the next issue would show it.
+    herald.publisher.channel.Previews.mount(
+        vertx,
+        router,
+        NewsletterChannel.NAME,
+        (entry, locale) ->
+            issues
+                .renderer()
+                .render(
+                    0,
+                    config.name(),
+                    List.of(entry),
+                    locale,
+                    config.publicUrl() + "/v1/newsletter/unsubscribe")
+                .html());
   }
 
   /** Resumes issues left sending by a previous run and starts the scheduler of timed issues. */

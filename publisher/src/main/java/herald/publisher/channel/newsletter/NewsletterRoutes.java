@@ -73,6 +73,9 @@ final class NewsletterRoutes {
 
     router.get(MANAGE + "/entries").handler(this::listEntries);
     router.get(MANAGE + "/subscribers").handler(this::subscriberCounts);
+    router.get(MANAGE + "/subscribers/search").handler(this::searchSubscribers);
+    router.get(MANAGE + "/subscribers/export").handler(this::exportSubscribers);
+    router.post(MANAGE + "/subscribers/:id/unsubscribe").handler(this::unsubscribeByEditor);
     router.post(MANAGE + "/issues").handler(body).handler(this::createIssue);
     router.get(MANAGE + "/issues").handler(this::listIssues);
     router.get(MANAGE + "/issues/:id").handler(this::getIssue);
@@ -210,6 +213,151 @@ final class NewsletterRoutes {
 
   private void subscriberCounts(RoutingContext ctx) {
     subscribers.counts(pool).onSuccess(c -> json(ctx, 200, c)).onFailure(ctx::fail);
+  }
+
+  private static final java.util.Set<String> STATUSES =
+      java.util.Set.of("pending", "confirmed", "unsubscribed");
+
+  /**
+   * {@code ?q=&status=&limit=&cursor=}: subscribers whose address contains {@code q}, in address
+   * order, a page at a time ({@code nextCursor} names the next).
+   */
+  private void searchSubscribers(RoutingContext ctx) {
+    String q = ctx.request().getParam("q");
+    String status = ctx.request().getParam("status");
+    String limitParam = ctx.request().getParam("limit");
+    String cursor = ctx.request().getParam("cursor");
+    int limit = 50;
+    String afterEmail = null;
+    UUID afterId = null;
+    try {
+      if (limitParam != null) {
+        limit = Integer.parseInt(limitParam);
+        if (limit < 1 || limit > 200) {
+          throw new IllegalArgumentException("limit");
+        }
+      }
+      if (q != null && q.length() > 200) {
+        throw new IllegalArgumentException("q");
+      }
+      if (status != null && !STATUSES.contains(status)) {
+        throw new IllegalArgumentException("status");
+      }
+      if (cursor != null) {
+        String raw =
+            new String(java.util.Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        int at = raw.lastIndexOf('\n');
+        afterEmail = raw.substring(0, at);
+        afterId = UUID.fromString(raw.substring(at + 1));
+      }
+    } catch (RuntimeException e) {
+      Problems.send(
+          ctx,
+          400,
+          "bad-request",
+          "The search is not valid",
+          "'q' is at most 200 characters, 'status' pending, confirmed or unsubscribed, 'limit'"
+              + " 1 to 200, and 'cursor' one this endpoint gave.");
+      return;
+    }
+    int n = limit;
+    subscribers
+        .search(pool, q, status, afterEmail, afterId, limit)
+        .onSuccess(
+            rows -> {
+              JsonArray items = new JsonArray();
+              rows.forEach(r -> items.add(r.toJson()));
+              String next = null;
+              if (rows.size() == n) {
+                SubscriberRepository.Listed last = rows.get(rows.size() - 1);
+                next =
+                    java.util.Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(
+                            (last.email() + "\n" + last.id()).getBytes(StandardCharsets.UTF_8));
+              }
+              json(ctx, 200, new JsonObject().put("items", items).put("nextCursor", next));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /** Every subscriber (or those of {@code ?status=}) as CSV, for a spreadsheet or another tool. */
+  private void exportSubscribers(RoutingContext ctx) {
+    String status = ctx.request().getParam("status");
+    if (status != null && !STATUSES.contains(status)) {
+      Problems.send(
+          ctx,
+          400,
+          "bad-request",
+          "The export is not valid",
+          "'status' is pending, confirmed or unsubscribed.");
+      return;
+    }
+    StringBuilder csv =
+        new StringBuilder("email,locale,topics,status,created_at,confirmed_at,unsubscribed_at\r\n");
+    exportPage(ctx, status, null, null, csv);
+  }
+
+  private void exportPage(
+      RoutingContext ctx, String status, String afterEmail, UUID afterId, StringBuilder csv) {
+    int page = 1000;
+    subscribers
+        .search(pool, null, status, afterEmail, afterId, page)
+        .onSuccess(
+            rows -> {
+              for (SubscriberRepository.Listed r : rows) {
+                JsonObject j = r.toJson();
+                csv.append(Csv.cell(r.email()))
+                    .append(',')
+                    .append(Csv.cell(r.locale()))
+                    .append(',')
+                    .append(Csv.cell(String.join(" ", r.topics())))
+                    .append(',')
+                    .append(r.status())
+                    .append(',')
+                    .append(j.getString("createdAt"))
+                    .append(',')
+                    .append(j.getString("confirmedAt") == null ? "" : j.getString("confirmedAt"))
+                    .append(',')
+                    .append(
+                        j.getString("unsubscribedAt") == null ? "" : j.getString("unsubscribedAt"))
+                    .append("\r\n");
+              }
+              if (rows.size() == page) {
+                SubscriberRepository.Listed last = rows.get(rows.size() - 1);
+                exportPage(ctx, status, last.email(), last.id(), csv);
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "text/csv; charset=utf-8")
+                  .putHeader("cache-control", "no-store")
+                  .putHeader(
+                      "content-disposition", "attachment; filename=\"newsletter-subscribers.csv\"")
+                  .end(csv.toString());
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /** An editor unsubscribes someone who asked them to (the subscriber's own link does the same). */
+  private void unsubscribeByEditor(RoutingContext ctx) {
+    UUID id;
+    try {
+      id = UUID.fromString(ctx.pathParam("id"));
+    } catch (IllegalArgumentException e) {
+      Problems.send(ctx, 404, "not-found", "Not Found", "There is no such subscriber.");
+      return;
+    }
+    subscribers
+        .unsubscribeByEditor(pool, id)
+        .onSuccess(
+            r -> {
+              if (r.isEmpty()) {
+                Problems.send(ctx, 404, "not-found", "Not Found", "There is no such subscriber.");
+              } else {
+                json(ctx, 200, r.get().toJson());
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private void createIssue(RoutingContext ctx) {

@@ -82,6 +82,105 @@ final class SubscriberRepository {
     return db.preparedQuery(UNSUBSCRIBE).execute(Tuple.of(id)).mapEmpty();
   }
 
+  /**
+   * Subscribers whose address contains {@code q} (any case), optionally in one status, in address
+   * order after the (address, id) of the previous page's last one.
+   */
+  private static final String SEARCH =
+      "SELECT id, email, locale, topics, status, created_at, confirmed_at, unsubscribed_at"
+          + " FROM publisher.newsletter_subscriber"
+          + " WHERE ($1::text IS NULL OR lower(email) LIKE '%' || $1 || '%' ESCAPE '\\')"
+          + " AND ($2::text IS NULL OR status = $2)"
+          + " AND ($3::text IS NULL OR (lower(email), id) > ($3, $4::uuid))"
+          + " ORDER BY lower(email), id LIMIT $5";
+
+  /** One subscriber as editors see them. */
+  record Listed(
+      UUID id,
+      String email,
+      String locale,
+      List<String> topics,
+      String status,
+      java.time.OffsetDateTime createdAt,
+      java.time.OffsetDateTime confirmedAt,
+      java.time.OffsetDateTime unsubscribedAt) {
+    io.vertx.core.json.JsonObject toJson() {
+      return new io.vertx.core.json.JsonObject()
+          .put("id", id.toString())
+          .put("email", email)
+          .put("locale", locale)
+          .put("topics", new io.vertx.core.json.JsonArray(topics))
+          .put("status", status)
+          .put("createdAt", createdAt.toInstant().toString())
+          .put("confirmedAt", confirmedAt == null ? null : confirmedAt.toInstant().toString())
+          .put(
+              "unsubscribedAt",
+              unsubscribedAt == null ? null : unsubscribedAt.toInstant().toString());
+    }
+  }
+
+  /**
+   * A page of subscribers: {@code q} is matched inside the address (lower case, LIKE's wildcards
+   * taken literally); {@code afterEmail}/{@code afterId} from the previous page's last row.
+   */
+  Future<List<Listed>> search(
+      SqlClient db, String q, String status, String afterEmail, UUID afterId, int limit) {
+    String like =
+        q == null || q.isBlank()
+            ? null
+            : q.strip()
+                .toLowerCase(java.util.Locale.ROOT)
+                .replace("\\", "\\\\")
+                .replace("%", "\\%")
+                .replace("_", "\\_");
+    return db.preparedQuery(SEARCH)
+        .execute(
+            Tuple.of(
+                like,
+                status,
+                afterEmail == null ? null : afterEmail.toLowerCase(java.util.Locale.ROOT),
+                afterId,
+                limit))
+        .map(
+            rows -> {
+              List<Listed> out = new java.util.ArrayList<>();
+              for (Listed r : rows(rows)) {
+                out.add(r);
+              }
+              return out;
+            });
+  }
+
+  private static List<Listed> rows(io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows) {
+    List<Listed> out = new java.util.ArrayList<>();
+    for (io.vertx.sqlclient.Row r : rows) {
+      out.add(
+          new Listed(
+              r.getUUID("id"),
+              r.getString("email"),
+              r.getString("locale"),
+              Arrays.asList(r.getArrayOfStrings("topics")),
+              r.getString("status"),
+              r.getOffsetDateTime("created_at"),
+              r.getOffsetDateTime("confirmed_at"),
+              r.getOffsetDateTime("unsubscribed_at")));
+    }
+    return out;
+  }
+
+  /** An editor unsubscribes someone (on their request); false when there is no such subscriber. */
+  private static final String UNSUBSCRIBE_BY_EDITOR =
+      "UPDATE publisher.newsletter_subscriber SET status = 'unsubscribed',"
+          + " unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now()"
+          + " WHERE id = $1 RETURNING id, email, locale, topics, status, created_at, confirmed_at,"
+          + " unsubscribed_at";
+
+  Future<Optional<Listed>> unsubscribeByEditor(SqlClient db, UUID id) {
+    return db.preparedQuery(UNSUBSCRIBE_BY_EDITOR)
+        .execute(Tuple.of(id))
+        .map(rows -> rows(rows).stream().findFirst());
+  }
+
   Future<io.vertx.core.json.JsonObject> counts(SqlClient db) {
     return db.query(COUNTS)
         .execute()

@@ -5,6 +5,7 @@ import herald.events.ContentPublished;
 import herald.events.ContentUnpublished;
 import herald.publisher.PublisherConfig;
 import herald.publisher.channel.Channel;
+import herald.publisher.channel.Previews;
 import herald.publisher.channel.UndeliverableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -73,6 +74,14 @@ public final class WebsiteChannel implements Channel {
 
   /** File name of an event's calendar file beside its page. */
   public static final String ICS = "event.ics";
+
+  /**
+   * Directory of the entries' permanent links: {@code go/<entry id>/} leads to the entry's page in
+   * its first locale, whatever its slug is now. Studio's Markdown toolbar links entries this way,
+   * so a link keeps working when the target's slug or type changes; rendered pages link the
+   * target's page directly (see {@link WebsiteRenderer}).
+   */
+  public static final String GO = "go";
 
   private static final Logger LOG = LoggerFactory.getLogger(WebsiteChannel.class);
 
@@ -159,6 +168,33 @@ public final class WebsiteChannel implements Channel {
     return List.of(TARGET);
   }
 
+  /**
+   * The page an entry would get in a locale, rendered now and written nowhere (a preview before
+   * publishing): the same renderer and reference lookups as {@link #publish}. Blocking.
+   */
+  public String preview(ContentPublished entry, String locale) {
+    try {
+      Set<UUID> referenced = WebsiteRenderer.references(entry);
+      Map<UUID, List<PageRow>> known = WebsiteRenderer.byEntry(index.entries(referenced));
+      Set<UUID> pageless = new HashSet<>(referenced);
+      pageless.removeAll(known.keySet());
+      Map<UUID, ContentPublished> named = pageless.isEmpty() ? Map.of() : names.published(pageless);
+      return renderer.entryPage(entry, locale, known, named);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Mounts {@code POST /v1/preview/website} (internal; see {@link Previews}). */
+  public void mount(io.vertx.core.Vertx vertx, io.vertx.ext.web.Router router) {
+    Previews.mount(vertx, router, NAME, this::preview);
+  }
+
+  /** Where the permanent link of an entry is. */
+  public Path goPath(UUID entryId) {
+    return siteDir.resolve(GO).resolve(entryId.toString()).resolve(PAGE);
+  }
+
   /** The site directory that pages are written below. */
   public Path siteDir() {
     return siteDir;
@@ -219,6 +255,16 @@ public final class WebsiteChannel implements Channel {
             Files.deleteIfExists(icsPath);
           }
         }
+      }
+      if (!entry.locales().isEmpty()) {
+        String first = entry.locales().get(0);
+        writeIfChanged(
+            goPath(entry.entryId()),
+            WebsiteRenderer.redirect(
+                    "../../" + first + "/" + entry.contentType() + "/" + entry.slug() + "/",
+                    entry.title(first))
+                .getBytes(StandardCharsets.UTF_8));
+        changed.add("/" + GO + "/" + entry.entryId() + "/");
       }
     } finally {
       site.readLock().unlock();
@@ -290,6 +336,10 @@ public final class WebsiteChannel implements Channel {
           removePage(page);
         }
         changed.add("/" + old.path());
+      }
+      if (Files.exists(goPath(entry.entryId()))) {
+        removePage(goPath(entry.entryId()));
+        changed.add("/" + GO + "/" + entry.entryId() + "/");
       }
       index.replace(entry.entryId(), List.of());
       mine = enqueue(new Change(before, List.of()));
@@ -848,7 +898,7 @@ public final class WebsiteChannel implements Channel {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(siteDir, Files::isDirectory)) {
       for (Path d : dirs) {
         String name = d.getFileName().toString();
-        if (SEGMENT.matcher(name).matches()) {
+        if (SEGMENT.matcher(name).matches() && !name.equals(GO)) {
           out.add(name);
         }
       }

@@ -94,7 +94,15 @@ final class WebsiteRenderer {
     String title = entry.title(locale);
     String summary = entry.text("summary", locale).filter(s -> !s.isBlank()).orElse(null);
     String body =
-        entry.text("body", locale).filter(s -> !s.isBlank()).map(RichText::toSafeHtml).orElse(null);
+        linkEntries(
+            entry
+                .text("body", locale)
+                .filter(s -> !s.isBlank())
+                .map(RichText::toSafeHtml)
+                .orElse(null),
+            locale,
+            root,
+            known);
 
     List<Views.Detail> details = new ArrayList<>();
     List<Views.Link> buttons = new ArrayList<>();
@@ -176,6 +184,26 @@ final class WebsiteRenderer {
             feeds(entry.contentType(), locale),
             labels);
     return render(layout, Map.of("page", page, "entry", view));
+  }
+
+  /**
+   * A page that sends the reader on to {@code relative} at once (an entry's permanent link), with a
+   * link for those whose browser does not follow it.
+   */
+  static String redirect(String relative, String title) {
+    String href = Html.escape(relative);
+    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        + "<meta http-equiv=\"refresh\" content=\"0; url="
+        + href
+        + "\"><link rel=\"canonical\" href=\""
+        + href
+        + "\"><meta name=\"robots\" content=\"noindex\"><title>"
+        + Html.escape(title)
+        + "</title></head><body><p><a href=\""
+        + href
+        + "\">"
+        + Html.escape(title)
+        + "</a></p></body></html>\n";
   }
 
   /** The calendar file of an event in a locale; empty when it has no start time. */
@@ -396,6 +424,46 @@ final class WebsiteRenderer {
     return List.copyOf(out);
   }
 
+  /** A link to an entry's permanent link, {@code …/go/<entry id>/}. */
+  private static final java.util.regex.Pattern GO_LINK =
+      java.util.regex.Pattern.compile(
+          "/"
+              + WebsiteChannel.GO
+              + "/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/");
+
+  /**
+   * Rich text's links to another entry's permanent link on this site ({@code <site>/go/<id>/}, as
+   * Studio's toolbar inserts them) made direct links to that entry's page, in this page's locale
+   * when it has one; a link to an entry without a page stays as it is.
+   */
+  String linkEntries(String html, String locale, String root, Map<UUID, List<PageRow>> known) {
+    if (html == null || !html.contains("/" + WebsiteChannel.GO + "/")) {
+      return html;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "href=\""
+                    + java.util.regex.Pattern.quote(
+                        Html.escape(siteUrl) + "/" + WebsiteChannel.GO + "/")
+                    + "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/?\"")
+            .matcher(html);
+    StringBuilder out = new StringBuilder(html.length());
+    while (m.find()) {
+      List<PageRow> pages = known.getOrDefault(UUID.fromString(m.group(1)), List.of());
+      PageRow page =
+          pages.stream()
+              .filter(p -> p.locale().equals(locale))
+              .findFirst()
+              .orElse(pages.isEmpty() ? null : pages.get(0));
+      m.appendReplacement(
+          out,
+          java.util.regex.Matcher.quoteReplacement(
+              page == null ? m.group() : "href=\"" + Html.escape(root + page.path()) + "\""));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
   /** The entry ids referenced anywhere in the entry (reference fields, programme speakers). */
   static Set<UUID> references(ContentPublished entry) {
     Set<UUID> out = new LinkedHashSet<>();
@@ -406,6 +474,21 @@ final class WebsiteRenderer {
       }
       if (f.type().equals("reference") || f.type().equals("references")) {
         collect(v, out);
+      } else if (f.type().equals("richtext")) {
+        // Links to other entries' permanent links (go/<id>/), to be made direct page links.
+        v.forEach(
+            text -> {
+              java.util.regex.Matcher m = GO_LINK.matcher(text.asText(""));
+              while (m.find()) {
+                out.add(UUID.fromString(m.group(1)));
+              }
+            });
+        if (v.isTextual()) {
+          java.util.regex.Matcher m = GO_LINK.matcher(v.asText());
+          while (m.find()) {
+            out.add(UUID.fromString(m.group(1)));
+          }
+        }
       } else if (f.type().equals("group") && v.isArray()) {
         for (FieldSchema sub : f.fields()) {
           if (sub.type().equals("reference") || sub.type().equals("references")) {

@@ -640,6 +640,99 @@ class NewsletterIT {
   }
 
   @Test
+  @DisplayName(
+      "editors find subscribers by part of the address, page through them, export them as CSV"
+          + " and unsubscribe one")
+  void subscribersForEditors() throws Exception {
+    UUID ana = confirmed("ana.petrovic@example.org", "sr-Cyrl", List.of("harm reduction"));
+    confirmed("marko_100%@example.org", "en", List.of());
+    confirmed("=cmd()@example.org", "en", List.of());
+    for (int i = 0; i < 3; i++) {
+      confirmed("reader" + i + "@example.net", "en", List.of());
+    }
+    HttpResponse<Buffer> found = get("/v1/manage/newsletter/subscribers/search?q=PETROVIC");
+    assertEquals(200, found.statusCode(), found.bodyAsString());
+    JsonArray items = found.bodyAsJsonObject().getJsonArray("items");
+    assertEquals(1, items.size());
+    assertEquals("ana.petrovic@example.org", items.getJsonObject(0).getString("email"));
+    assertEquals("confirmed", items.getJsonObject(0).getString("status"));
+    // LIKE's wildcards are taken literally: "_1" and "%" match only Marko's address.
+    assertEquals(
+        List.of("marko_100%@example.org"),
+        emails(get("/v1/manage/newsletter/subscribers/search?q=_100%25")));
+    // Pages of two, in address order, until there is no next cursor.
+    List<String> all = new java.util.ArrayList<>();
+    String cursor = null;
+    do {
+      JsonObject page =
+          get("/v1/manage/newsletter/subscribers/search?limit=2"
+                  + (cursor == null ? "" : "&cursor=" + cursor))
+              .bodyAsJsonObject();
+      page.getJsonArray("items").forEach(o -> all.add(((JsonObject) o).getString("email")));
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+    assertEquals(6, all.size());
+    assertEquals(all.stream().sorted().toList(), all);
+    assertEquals(400, get("/v1/manage/newsletter/subscribers/search?cursor=nonsense").statusCode());
+    assertEquals(400, get("/v1/manage/newsletter/subscribers/search?status=gone").statusCode());
+
+    HttpResponse<Buffer> csv = get("/v1/manage/newsletter/subscribers/export");
+    assertEquals(200, csv.statusCode());
+    assertTrue(csv.getHeader("content-type").startsWith("text/csv"));
+    assertTrue(csv.getHeader("content-disposition").startsWith("attachment"));
+    String[] lines = csv.bodyAsString().split("\r\n");
+    assertEquals("email,locale,topics,status,created_at,confirmed_at,unsubscribed_at", lines[0]);
+    assertEquals(7, lines.length);
+    // A cell a spreadsheet would run as a formula is defused.
+    assertTrue(csv.bodyAsString().contains("\r\n'=cmd()@example.org,en,,confirmed,"));
+    assertTrue(
+        csv.bodyAsString().contains("ana.petrovic@example.org,sr-Cyrl,harm reduction,confirmed"));
+
+    HttpResponse<Buffer> gone =
+        post("/v1/manage/newsletter/subscribers/" + ana + "/unsubscribe", new JsonObject());
+    assertEquals(200, gone.statusCode(), gone.bodyAsString());
+    assertEquals("unsubscribed", gone.bodyAsJsonObject().getString("status"));
+    assertEquals("unsubscribed", subscriber("ana.petrovic@example.org").getString("status"));
+    assertEquals(
+        404,
+        post("/v1/manage/newsletter/subscribers/" + UUID.randomUUID() + "/unsubscribe", null)
+            .statusCode());
+    assertEquals(
+        List.of("ana.petrovic@example.org"),
+        emails(get("/v1/manage/newsletter/subscribers/search?status=unsubscribed")));
+  }
+
+  @Test
+  @DisplayName("an entry not yet published is previewed as the item the next issue would show")
+  void itemPreview() throws Exception {
+    ContentPublished webinar = SeedIssue.entries().get(1);
+    HttpResponse<Buffer> r =
+        web.post(server.actualPort(), "127.0.0.1", "/v1/preview/newsletter?locale=en")
+            .sendBuffer(Buffer.buffer(herald.events.ContentEventCodec.data(webinar)))
+            .await(10, TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    assertTrue(r.getHeader("content-type").startsWith("text/html"));
+    assertTrue(r.getHeader("content-security-policy").contains("default-src 'none'"));
+    String html = r.bodyAsString();
+    assertTrue(html.contains(IssueRenderer.escape(webinar.title("en"))), html);
+    assertTrue(html.contains("DPNSEE Newsletter</td>"), "no issue number before it has one");
+    // Nothing was stored: the pool is as empty as before.
+    assertEquals(0L, count("SELECT count(*) FROM publisher.newsletter_entry"));
+    HttpResponse<Buffer> bad =
+        web.post(server.actualPort(), "127.0.0.1", "/v1/preview/newsletter?locale=xx")
+            .sendBuffer(Buffer.buffer(herald.events.ContentEventCodec.data(webinar)))
+            .await(10, TimeUnit.SECONDS);
+    assertEquals(422, bad.statusCode());
+    assertEquals("application/problem+json", bad.getHeader("content-type"));
+  }
+
+  static List<String> emails(HttpResponse<Buffer> r) {
+    return r.bodyAsJsonObject().getJsonArray("items").stream()
+        .map(o -> ((JsonObject) o).getString("email"))
+        .toList();
+  }
+
+  @Test
   @DisplayName("the module closes even when its SMTP connections failed")
   void closesAfterSmtpFailure() throws Exception {
     module.close().await(30, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import herald.events.ContentEventCodec;
 import herald.events.ContentPublished;
 import herald.events.ContentUnpublished;
 import herald.events.GoldenSamples;
+import herald.publisher.PublisherConfig;
 import herald.publisher.channel.UndeliverableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +81,63 @@ class WebsiteChannelTest {
     assertTrue(Files.isRegularFile(site.resolve("sr-Cyrl/event/" + SLUG + "/index.html")));
     assertEquals(
         site.resolve("en/event/" + SLUG + "/index.html"), channel.pagePath("en", "event", SLUG));
+  }
+
+  @Test
+  @DisplayName(
+      "a preview is the page publishing would write, written nowhere, linking what is published")
+  void previewWritesNothing() throws IOException {
+    String preview = channel.preview(published(), "sr-Cyrl");
+    assertTrue(preview.startsWith("<!DOCTYPE html>\n<html lang=\"sr-Cyrl\">"), preview);
+    try (var files = Files.list(site)) {
+      assertEquals(0, files.count(), "the preview wrote nothing");
+    }
+    channel.publish(published());
+    assertEquals(page("sr-Cyrl"), channel.preview(published(), "sr-Cyrl"));
+  }
+
+  @Test
+  @DisplayName(
+      "an entry's permanent link leads to its page, and a link to it in rich text is made a"
+          + " direct link to that page in the same locale")
+  void entryLinks() throws IOException {
+    ContentPublished webinar = published();
+    channel.publish(webinar);
+    Path go = site.resolve("go/" + webinar.entryId() + "/index.html");
+    String redirect = Files.readString(go);
+    assertTrue(
+        redirect.contains("url=../../en/event/" + SLUG + "/\""),
+        "to the first locale: " + redirect);
+    assertEquals(go, channel.goPath(webinar.entryId()));
+
+    String link = PublisherConfig.siteUrl(java.util.Map.of()) + "/go/" + webinar.entryId() + "/";
+    ContentPublished article =
+        (ContentPublished)
+            variant(
+                GoldenSamples.PUBLISHED,
+                v -> {
+                  v.put("entryId", "0b3a6c1e-2d1a-4a57-9b7e-0f6a3c9d2e12");
+                  v.put("slug", "a-guide-to-the-guide");
+                  ObjectNode body = (ObjectNode) v.get("fields").get("body");
+                  body.put("en", "Read [the webinar](" + link + ") first.");
+                  body.put("sr-Cyrl", "Прочитајте [вебинар](" + link + ").");
+                });
+    channel.publish(article);
+    String en = Files.readString(site.resolve("en/event/a-guide-to-the-guide/index.html"));
+    assertTrue(en.contains("<a href=\"../../../en/event/" + SLUG + "/\""), en);
+    String sr = Files.readString(site.resolve("sr-Cyrl/event/a-guide-to-the-guide/index.html"));
+    assertTrue(sr.contains("<a href=\"../../../sr-Cyrl/event/" + SLUG + "/\""), sr);
+
+    channel.unpublish(
+        new herald.events.ContentUnpublished(
+            webinar.entryId(),
+            webinar.version() + 1,
+            webinar.contentType(),
+            webinar.slug(),
+            webinar.locales(),
+            webinar.channels(),
+            java.time.Instant.now()));
+    assertTrue(!Files.exists(go), "the permanent link goes with the entry");
   }
 
   @Test
