@@ -69,6 +69,22 @@
     if (pick) {
       var ul = document.getElementById(pick.getAttribute('data-target'));
       if (!ul) { return; }
+      if (ul.tagName === 'TEXTAREA') {
+        // A link to another entry in Markdown: its permanent link on the site, which the website
+        // renders as a direct link to the entry's page.
+        var md = '[' + pick.getAttribute('data-title').replace(/[\[\]]/g, '') + '](' + pick.getAttribute('data-link') + ')';
+        var at = ul.selectionStart, to = ul.selectionEnd, text = ul.value;
+        ul.value = text.slice(0, at) + md + text.slice(to);
+        var panel = pick.closest('.entry-link');
+        panel.hidden = true;
+        panel.querySelector('.picks').innerHTML = '';
+        panel.querySelector('input.picker').value = '';
+        ul.closest('.md').querySelector('button.md-entry').setAttribute('aria-expanded', 'false');
+        ul.focus();
+        ul.setSelectionRange(at + md.length, at + md.length);
+        changed(ul);
+        return;
+      }
       var name = ul.getAttribute('data-name');
       var id = pick.getAttribute('data-id');
       if (ul.querySelector('input[value="' + id + '"]')) { return; }
@@ -116,6 +132,17 @@
     ta.focus();
     ta.setSelectionRange(s + m[0].length, t + m[0].length);
     changed(ta);
+  });
+
+  // --- the toolbar's link to another entry: a search box under the toolbar ---
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest('.md-tools button.md-entry');
+    if (!b) { return; }
+    var panel = document.getElementById(b.getAttribute('aria-controls'));
+    var open = panel.hidden;
+    panel.hidden = !open;
+    b.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (open) { panel.querySelector('input.picker').focus(); }
   });
 
   // --- Serbian Cyrillic <-> Latin from the other script's column ---

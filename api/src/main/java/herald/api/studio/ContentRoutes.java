@@ -757,7 +757,15 @@ final class ContentRoutes {
           200,
           "picks",
           page,
-          Map.of("hits", List.of(), "target", target == null ? "" : target));
+          Map.of(
+              "hits",
+              List.of(),
+              "target",
+              target == null ? "" : target,
+              "titles",
+              Map.of(),
+              "site",
+              web.config.siteUrl()));
       return;
     }
     String typeFilter =
@@ -766,10 +774,12 @@ final class ContentRoutes {
         .onSuccess(
             a -> {
               List<EntryForm.Ref> hits = new ArrayList<>();
+              Map<String, String> titles = new HashMap<>();
               Set<String> seen = new LinkedHashSet<>();
               for (Object o : a.json().getJsonArray("hits", new JsonArray())) {
                 JsonObject h = (JsonObject) o;
                 if (seen.add(h.getString("id"))) {
+                  titles.put(h.getString("id"), h.getString("title", h.getString("id")));
                   hits.add(
                       new EntryForm.Ref(
                           h.getString("id"),
@@ -778,7 +788,20 @@ final class ContentRoutes {
                               + h.getString("type", "")));
                 }
               }
-              web.render(ctx, 200, "picks", page, Map.of("hits", hits, "target", target));
+              web.render(
+                  ctx,
+                  200,
+                  "picks",
+                  page,
+                  Map.of(
+                      "hits",
+                      hits,
+                      "target",
+                      target,
+                      "titles",
+                      titles,
+                      "site",
+                      web.config.siteUrl()));
             })
         .onFailure(ctx::fail);
   }

@@ -42,6 +42,9 @@ final class PublishRoutes {
   void mount(Router r) {
     r.get("/entries/:id/publish").handler(web.require(Role.AUTHOR)).handler(this::page);
     r.post("/entries/:id/publish").handler(web.require(Role.AUTHOR)).handler(this::publish);
+    r.get("/entries/:id/preview/:channel")
+        .handler(web.require(Role.AUTHOR))
+        .handler(this::channelPreview);
     r.get("/entries/:id/deliveries").handler(web.require(Role.AUTHOR)).handler(this::deliveries);
     r.get("/entries/:id/deliveries/stream").handler(web.require(Role.AUTHOR)).handler(this::stream);
     r.post("/deliveries/:id/retry").handler(web.require(Role.AUTHOR)).handler(this::retry);
@@ -105,8 +108,41 @@ final class PublishRoutes {
               m.put("previews", x[2]);
               m.put("status", ContentRoutes.statusOf(entry));
               m.put("mayPublish", StudioWeb.user(ctx).can(Role.EDITOR));
+              List<String> chosen = new ArrayList<>();
+              for (String c : List.of("website", "newsletter")) {
+                if (entry.getJsonArray("channels", new JsonArray()).contains(c)) {
+                  chosen.add(c);
+                }
+              }
+              m.put("frames", chosen);
               web.render(ctx, 200, "publish", page, m);
             })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * The draft as the website page or the newsletter item it would become, rendered by the
+   * publisher's own renderers (through the api, as the user), for the publish page's frames.
+   */
+  private void channelPreview(RoutingContext ctx) {
+    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
+    UUID id = uuid(ctx);
+    String channel = ctx.pathParam("channel");
+    String locale = ctx.queryParams().get("locale");
+    if (id == null
+        || !List.of("website", "newsletter").contains(channel)
+        || (locale != null && !locales.contains(locale))) {
+      notFound(ctx);
+      return;
+    }
+    api.get(
+            s,
+            "/v1/manage/entries/"
+                + id
+                + "/preview/"
+                + channel
+                + (locale == null ? "" : "?locale=" + ContentRoutes.enc(locale)))
+        .onSuccess(a -> web.frame(ctx, a))
         .onFailure(ctx::fail);
   }
 

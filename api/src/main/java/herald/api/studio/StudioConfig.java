@@ -15,6 +15,7 @@ import java.util.Optional;
  *     or by {@code X-Forwarded-Proto: https}) or the public URL is https; {@code true}, {@code
  *     false}
  * @param trustProxy whether {@code X-Forwarded-For} names the client (behind a reverse proxy)
+ * @param siteUrl the public website ({@code HERALD_SITE_URL}), where links to entries lead
  */
 public record StudioConfig(
     String publicUrl,
@@ -33,7 +34,8 @@ public record StudioConfig(
     Optional<String> smtpUser,
     String smtpPassword,
     String mailFrom,
-    Optional<Oidc> oidc) {
+    Optional<Oidc> oidc,
+    String siteUrl) {
 
   public static final String DEFAULT_PUBLIC_URL = "http://localhost:" + ApiConfig.DEFAULT_PORT;
   public static final String DEFAULT_SMTP_HOST = "127.0.0.1";
@@ -102,7 +104,18 @@ public record StudioConfig(
         Optional.ofNullable(env.get("HERALD_SMTP_USER")).filter(s -> !s.isBlank()),
         env.getOrDefault("HERALD_SMTP_PASSWORD", ""),
         env.getOrDefault("HERALD_STUDIO_MAIL_FROM", DEFAULT_MAIL_FROM),
-        oidc);
+        oidc,
+        // The publisher's default, so that both name the same site.
+        stripSlash(
+            env.getOrDefault(
+                "HERALD_SITE_URL",
+                "http://localhost:"
+                    + ApiConfig.intOf(env, "HERALD_PUBLISHER_PORT", 8082)
+                    + "/site")));
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   private static String required(Map<String, String> env, String name) {

@@ -40,6 +40,7 @@ public final class StudioModule {
   private final ApiClient api;
   private final List<String> locales;
   private final Presence presence;
+  private final DashboardRepository dashboardLists = new DashboardRepository();
 
   /**
    * @param apiHost where this api can be reached from itself
@@ -142,60 +143,83 @@ public final class StudioModule {
     studio.route().handler(web::load);
     studio.route().handler(web::csrf);
     studio.get("/").handler(web.require(Role.AUTHOR)).handler(this::dashboard);
+    studio.get("/dashboard/newsletter").handler(web.require(Role.EDITOR)).handler(this::nextIssue);
     new AccountRoutes(vertx, pool, web, users, tokens, throttle, passwords, mail, audit, config)
         .mount(studio);
     new UserRoutes(pool, web, users, tokens, mail, audit, config).mount(studio);
     new ContentRoutes(web, api, locales, presence).mount(studio);
     new PublishRoutes(vertx, web, api, locales).mount(studio);
+    new NewsletterScreens(web, api, locales).mount(studio);
+    new AdminScreens(web, api, locales, users, pool).mount(studio);
     studio.route().handler(this::notFound);
     studio.route().failureHandler(this::failure);
     router.route("/studio/*").subRouter(studio);
   }
 
-  /** Drafts in progress and what is scheduled, each as the user's own api calls see them. */
+  /**
+   * Drafts in progress, entries changed since published, scheduled actions and failed deliveries,
+   * read in one query (see {@link DashboardRepository}); editors also see the next newsletter
+   * issue, which the page loads after itself from the publisher (through the api, as the user).
+   */
   private void dashboard(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    io.vertx.core.Future<ApiClient.Answer> drafts =
-        api.get(s, "/v1/manage/entries?status=draft&limit=8");
-    io.vertx.core.Future<ApiClient.Answer> changed =
-        api.get(s, "/v1/manage/entries?status=changed&limit=8");
-    io.vertx.core.Future<ApiClient.Answer> scheduled =
-        api.get(s, "/v1/manage/schedules?status=pending&limit=10");
-    io.vertx.core.Future.join(drafts, changed, scheduled)
-        .onComplete(
-            x -> {
+    dashboardLists
+        .lists(pool)
+        .onSuccess(
+            lists -> {
               java.util.Map<String, Object> m = new java.util.HashMap<>();
-              m.put("drafts", rows(drafts));
-              m.put("changed", rows(changed));
-              java.util.List<io.vertx.core.json.JsonObject> sched = new java.util.ArrayList<>();
-              if (scheduled.succeeded() && scheduled.result().ok()) {
-                scheduled
-                    .result()
-                    .json()
-                    .getJsonArray("items", new io.vertx.core.json.JsonArray())
-                    .forEach(o -> sched.add((io.vertx.core.json.JsonObject) o));
-              }
-              m.put("scheduled", sched);
+              m.put("drafts", titled(lists.drafts()));
+              m.put("changed", titled(lists.changed()));
+              m.put("scheduled", titled(lists.scheduled()));
+              m.put("failed", titled(lists.failed()));
               web.render(ctx, 200, "dashboard", web.page(ctx, "dashboard.title", "dashboard"), m);
-            });
+            })
+        .onFailure(ctx::fail);
   }
 
-  private java.util.List<EntryRow> rows(io.vertx.core.Future<ApiClient.Answer> f) {
-    java.util.List<EntryRow> out = new java.util.ArrayList<>();
-    if (f.succeeded() && f.result().ok()) {
-      for (Object o : f.result().json().getJsonArray("items", new io.vertx.core.json.JsonArray())) {
-        io.vertx.core.json.JsonObject e = (io.vertx.core.json.JsonObject) o;
-        out.add(
-            new EntryRow(
-                e.getString("id"),
-                EntryForm.title(e, locales),
-                ContentRoutes.statusOf(e),
-                java.util.List.of(e.getString("type")),
-                e.getString("updatedAt", "").replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", " UTC"),
-                java.util.List.of()));
-      }
+  private java.util.List<io.vertx.core.json.JsonObject> titled(io.vertx.core.json.JsonArray rows) {
+    java.util.List<io.vertx.core.json.JsonObject> out = new java.util.ArrayList<>();
+    for (Object o : rows) {
+      io.vertx.core.json.JsonObject r = (io.vertx.core.json.JsonObject) o;
+      r.put("label", DashboardRepository.title(r, locales));
+      out.add(r);
     }
     return out;
+  }
+
+  /**
+   * The dashboard's newsletter card: the next issue (sending, scheduled or draft) and the queue.
+   */
+  private void nextIssue(RoutingContext ctx) {
+    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
+    Future<ApiClient.Answer> issues = api.get(s, "/v1/manage/newsletter/issues");
+    Future<ApiClient.Answer> queue = api.get(s, "/v1/manage/newsletter/entries");
+    Future.join(issues, queue)
+        .onComplete(
+            x -> {
+              io.vertx.core.json.JsonObject next = null;
+              boolean up = issues.succeeded() && issues.result().ok();
+              if (up) {
+                next =
+                    NextIssue.of(
+                        NewsletterScreens.objects(issues.result().json().getJsonArray("issues")));
+              }
+              java.util.Map<String, Object> m = new java.util.HashMap<>();
+              m.put("page", web.page(ctx, "dashboard.title", "dashboard"));
+              m.put("up", up);
+              m.put("next", next);
+              m.put(
+                  "queued",
+                  queue.succeeded() && queue.result().ok()
+                      ? queue
+                          .result()
+                          .json()
+                          .getJsonArray("entries", new io.vertx.core.json.JsonArray())
+                          .size()
+                      : -1);
+              web.headers(ctx)
+                  .putHeader("Content-Type", "text/html; charset=utf-8")
+                  .end(web.templates.render("dashboard-newsletter", m));
+            });
   }
 
   private void notFound(RoutingContext ctx) {

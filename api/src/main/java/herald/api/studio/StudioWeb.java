@@ -183,6 +183,49 @@ final class StudioWeb {
         .putHeader("X-Frame-Options", "DENY");
   }
 
+  /** What a preview may do in its frame: show itself, nothing more. */
+  private static final String FRAME_CSP =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:;"
+          + " frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+
+  /**
+   * A channel's rendering (HTML from the api) for a frame on a Studio page: framed by Studio only,
+   * with nothing in it allowed to run; a problem instead is shown as its words.
+   */
+  void frame(RoutingContext ctx, ApiClient.Answer a) {
+    String html;
+    int status;
+    if (a.ok() && a.body() instanceof String s) {
+      html = s;
+      status = 200;
+    } else {
+      Labels t = labels(ctx);
+      String detail =
+          a.json().getString("detail", a.json().getString("title", "HTTP " + a.status()));
+      html =
+          "<!DOCTYPE html><html lang=\""
+              + t.lang()
+              + "\"><head><meta charset=\"utf-8\"><title>"
+              + Html.escape(t.t("preview.failed"))
+              + "</title></head><body style=\"font-family:sans-serif;padding:1rem;color:#a4161a\">"
+              + "<p>"
+              + Html.escape(t.t("preview.failed"))
+              + "</p><p>"
+              + Html.escape(detail)
+              + "</p></body></html>";
+      status = a.status() >= 500 ? 502 : a.status();
+    }
+    ctx.response()
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", FRAME_CSP)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "same-origin")
+        .putHeader("X-Frame-Options", "SAMEORIGIN")
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .setStatusCode(status)
+        .end(html);
+  }
+
   /** 303 See Other (after a form: the browser follows with GET); htmx follows HX-Redirect. */
   void redirect(RoutingContext ctx, String to) {
     if (isHtmx(ctx)) {

@@ -188,6 +188,14 @@ class StudioPublishBrowserIT {
     assertTrue(!"sent".equals(state), state);
     assertTrue(browser.find("tr[data-channel='social']").getText().contains("mastodon-later"));
     browser.check("deliveries-failed");
+    // The dashboard lists it among the failed deliveries, with its reason.
+    browser.open("/studio/");
+    String failedCard = browser.find("section.failed").getText();
+    assertTrue(
+        failedCard.contains("Naloxone in every pharmacy") && failedCard.contains("mastodon-later"),
+        failedCard);
+    browser.check("dashboard-failed");
+    browser.open("/studio/entries/" + entryId + "/deliveries");
 
     // The server comes up; Retry runs the delivery now instead of in 10 minutes.
     vertx = io.vertx.core.Vertx.vertx();
