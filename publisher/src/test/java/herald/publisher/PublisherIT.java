@@ -247,6 +247,48 @@ class PublisherIT {
   }
 
   @Test
+  @DisplayName(
+      "a draft is previewed as its website page over HTTP, with the internal token only, from a"
+          + " fresh start, writing nothing")
+  void websitePreview() throws Exception {
+    h.undeploy();
+    h.overrides.put("HERALD_INTERNAL_TOKEN", "preview-token");
+    try {
+      PublisherVerticle p = h.deploy();
+      byte[] draft = GoldenSamples.producerRecord(GoldenSamples.PUBLISHED, h.topic).value();
+      HttpResponse<Buffer> page =
+          h.http
+              .post(p.actualPort(), "127.0.0.1", "/v1/preview/website?locale=en")
+              .putHeader(InternalGuard.HEADER, "preview-token")
+              .sendBuffer(Buffer.buffer(draft))
+              .await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(200, page.statusCode(), page.bodyAsString());
+      assertTrue(page.getHeader("content-type").startsWith("text/html"));
+      assertTrue(page.getHeader("content-security-policy").contains("default-src 'none'"));
+      assertTrue(page.bodyAsString().contains("<html lang=\"en\">"), page.bodyAsString());
+      assertTrue(page.bodyAsString().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+      assertFalse(Files.exists(site.resolve(PAGE_EN)), "a preview writes no page");
+
+      HttpResponse<Buffer> anyone =
+          h.http
+              .post(p.actualPort(), "127.0.0.1", "/v1/preview/website?locale=en")
+              .sendBuffer(Buffer.buffer(draft))
+              .await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(401, anyone.statusCode());
+      HttpResponse<Buffer> bad =
+          h.http
+              .post(p.actualPort(), "127.0.0.1", "/v1/preview/website?locale=xx")
+              .putHeader(InternalGuard.HEADER, "preview-token")
+              .sendBuffer(Buffer.buffer(draft))
+              .await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(422, bad.statusCode());
+      assertEquals("application/problem+json", bad.getHeader("content-type"));
+    } finally {
+      h.overrides.remove("HERALD_INTERNAL_TOKEN");
+    }
+  }
+
+  @Test
   @DisplayName("the published page is served over HTTP, and a missing one is a 404 problem")
   void pageIsServed() throws Exception {
     h.send(GoldenSamples.producerRecord(GoldenSamples.PUBLISHED, h.topic));

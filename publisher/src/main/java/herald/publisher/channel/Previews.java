@@ -31,8 +31,8 @@ public final class Previews {
   private Previews() {}
 
   /**
-   * Mounts the preview of one channel; {@code render} may block (it runs on a worker thread) and
-   * gets the entry and one of its locales.
+   * Mounts the preview of one channel; {@code render} may block (it runs on a thread of its own)
+   * and gets the entry and one of its locales.
    */
   public static void mount(
       Vertx vertx,
@@ -70,7 +70,24 @@ public final class Previews {
         return;
       }
       String l = locale;
-      Future<String> html = vertx.executeBlocking(() -> render.apply(entry, l), false);
+      // NOTE: on a thread of its own, not a Vert.x worker: the website's page index waits for
+      // PostgreSQL with Future.await, which Vert.x refuses on its worker threads (as the channel's
+      // deliveries do on the consumer loop's thread); the answer is sent from the request's
+      // context.
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      io.vertx.core.Promise<String> done = io.vertx.core.Promise.promise();
+      Thread.ofVirtual()
+          .name("herald-preview")
+          .start(
+              () -> {
+                try {
+                  String page = render.apply(entry, l);
+                  context.runOnContext(v -> done.complete(page));
+                } catch (RuntimeException e) {
+                  context.runOnContext(v -> done.fail(e));
+                }
+              });
+      Future<String> html = done.future();
       html.onSuccess(
               page ->
                   ctx.response()
