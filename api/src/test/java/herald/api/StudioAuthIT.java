@@ -279,7 +279,36 @@ class StudioAuthIT {
     HttpResponse<String> users = editor.get("/studio/users");
     assertEquals(403, users.statusCode());
     assertTrue(users.body().contains("Your role (editor) may not do this"), users.body());
+    // Every admin screen and action, by URL: a 403, and nothing done.
+    for (String path :
+        List.of(
+            "/studio/admin",
+            "/studio/admin/types",
+            "/studio/admin/types/note",
+            "/studio/admin/keys",
+            "/studio/admin/webhooks",
+            "/studio/admin/partners",
+            "/studio/admin/audit",
+            "/studio/admin/index")) {
+      HttpResponse<String> r = editor.get(path);
+      assertEquals(403, r.statusCode(), path);
+      assertTrue(r.body().contains("Your role (editor) may not do this"), path);
+    }
     String csrf = StudioClient.csrf(editor.get("/studio/account"));
+    long keys = api.count("select count(*) from api_keys");
+    for (String path :
+        List.of(
+            "/studio/admin/types",
+            "/studio/admin/keys",
+            "/studio/admin/webhooks",
+            "/studio/admin/index/rebuild")) {
+      HttpResponse<String> r =
+          editor.post(
+              path,
+              List.of("_csrf", csrf, "id", "x", "name", "Sneaky", "role", "admin", "url", "x"));
+      assertEquals(403, r.statusCode(), path);
+    }
+    assertEquals(keys, api.count("select count(*) from api_keys"), "no key made by an editor");
     long invites = api.count("select count(*) from studio_tokens where kind = 'invite'");
     HttpResponse<String> invite =
         editor.post(
@@ -324,6 +353,22 @@ class StudioAuthIT {
             author.cookies.get("herald_session"),
             null);
     assertEquals(403, publish.statusCode());
+    // Nor reach the newsletter (an editor's), by URL or by form.
+    for (String path :
+        List.of(
+            "/studio/newsletter",
+            "/studio/newsletter/subscribers",
+            "/studio/newsletter/subscribers/export",
+            "/studio/admin/keys")) {
+      HttpResponse<String> r = author.get(path);
+      assertEquals(403, r.statusCode(), path);
+      assertTrue(r.body().contains("Your role (author) may not do this"), path);
+    }
+    HttpResponse<String> issue =
+        author.post(
+            "/studio/newsletter/issues",
+            List.of("_csrf", StudioClient.csrf(author.get("/studio/account")), "subject", "x"));
+    assertEquals(403, issue.statusCode());
     assertEquals(
         0,
         api.count(

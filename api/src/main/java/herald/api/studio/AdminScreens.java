@@ -15,36 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
- * Admins' screens: the content model (types and their fields, with the api's 409 for a breaking
- * change explained and the force option), API keys (secret shown once, revoke), webhooks with their
- * delivery log and redelivery, partners' scopes, the audit log, and the search index (state,
- * rebuild). Every action is the api's own, called as the signed-in admin.
+ * Admins' screens: the content model ({@link ModelScreens}), API keys (secret shown once, revoke),
+ * webhooks with their delivery log and redelivery, partners' scopes, the audit log, and the search
+ * index (state, rebuild). Every action is the api's own, called as the signed-in admin.
  */
 final class AdminScreens {
-  static final List<String> FIELD_TYPES =
-      List.of(
-          "text",
-          "richtext",
-          "number",
-          "boolean",
-          "date",
-          "datetime",
-          "url",
-          "email",
-          "enum",
-          "tags",
-          "location",
-          "reference",
-          "references",
-          "media",
-          "group");
   static final List<String> KEY_ROLES =
       List.of("author", "editor", "admin", "delivery", "preview", "partner");
-  private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
-  private static final Pattern FIELD_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
   private final StudioWeb web;
   private final ApiClient api;
@@ -67,10 +46,7 @@ final class AdminScreens {
 
   void mount(Router r) {
     r.get("/admin").handler(web.require(Role.ADMIN)).handler(this::home);
-    r.get("/admin/types").handler(web.require(Role.ADMIN)).handler(this::types);
-    r.post("/admin/types").handler(web.require(Role.ADMIN)).handler(this::createType);
-    r.get("/admin/types/:id").handler(web.require(Role.ADMIN)).handler(this::type);
-    r.post("/admin/types/:id").handler(web.require(Role.ADMIN)).handler(this::saveType);
+    new ModelScreens(web, api).mount(r);
     r.get("/admin/keys").handler(web.require(Role.ADMIN)).handler(this::keys);
     r.post("/admin/keys").handler(web.require(Role.ADMIN)).handler(this::createKey);
     r.post("/admin/keys/:id/revoke").handler(web.require(Role.ADMIN)).handler(this::revokeKey);
@@ -89,245 +65,6 @@ final class AdminScreens {
 
   private void home(RoutingContext ctx) {
     web.render(ctx, 200, "admin", web.page(ctx, "admin.title", "admin"), Map.of());
-  }
-
-  // --- content model ---
-
-  private void types(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    api.get(s, "/v1/manage/types")
-        .onSuccess(
-            a -> {
-              Map<String, Object> m = new HashMap<>();
-              m.put("types", NewsletterScreens.objects(a.json().getJsonArray("items")));
-              web.render(ctx, 200, "admin-types", web.page(ctx, "admin.types", "admin"), m);
-            })
-        .onFailure(ctx::fail);
-  }
-
-  private void createType(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    String id = StudioWeb.form(ctx, "id");
-    String name = StudioWeb.form(ctx, "name");
-    JsonObject body =
-        new JsonObject()
-            .put("id", id == null ? "" : id)
-            .put("name", name == null || name.isEmpty() ? id : name)
-            .put(
-                "fields",
-                new JsonArray()
-                    .add(
-                        new JsonObject()
-                            .put("id", "title")
-                            .put("type", "text")
-                            .put("required", true)
-                            .put("localized", true)));
-    api.send(s, HttpMethod.POST, "/v1/manage/types", body, null)
-        .onSuccess(
-            a -> {
-              if (a.ok()) {
-                web.redirect(ctx, "/studio/admin/types/" + a.json().getString("id") + "?created");
-              } else {
-                failed(ctx, a);
-              }
-            })
-        .onFailure(ctx::fail);
-  }
-
-  private void type(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    String id = ctx.pathParam("id");
-    if (!ID.matcher(id).matches()) {
-      notFound(ctx);
-      return;
-    }
-    api.get(s, "/v1/manage/types/" + id)
-        .onSuccess(
-            a -> {
-              if (!a.ok()) {
-                notFound(ctx);
-                return;
-              }
-              Page page = web.page(ctx, "admin.type", "admin");
-              if (ctx.queryParams().contains("saved")) {
-                page.notice(page.t().t("admin.typeSaved"));
-              } else if (ctx.queryParams().contains("created")) {
-                page.notice(page.t().t("admin.typeCreated"));
-              }
-              typeEditor(ctx, 200, page, a.json(), rows(a.json()), null);
-            })
-        .onFailure(ctx::fail);
-  }
-
-  private static List<FieldRow> rows(JsonObject type) {
-    List<FieldRow> out = new ArrayList<>();
-    for (JsonObject f : NewsletterScreens.objects(type.getJsonArray("fields"))) {
-      JsonObject extra = f.copy();
-      for (String k : List.of("id", "type", "required", "localized", "values", "referenceTypes")) {
-        extra.remove(k);
-      }
-      out.add(
-          new FieldRow(
-              f.getString("id"),
-              f.getString("type"),
-              f.getBoolean("required", false),
-              f.getBoolean("localized", false),
-              join(f.getJsonArray("values")),
-              join(f.getJsonArray("referenceTypes")),
-              extra.encode(),
-              true,
-              false));
-    }
-    return out;
-  }
-
-  private static String join(JsonArray a) {
-    if (a == null) {
-      return "";
-    }
-    List<String> out = new ArrayList<>();
-    a.forEach(o -> out.add(String.valueOf(o)));
-    return String.join(", ", out);
-  }
-
-  /**
-   * Saves the fields as edited (rows {@code f.N.*}; a row marked removed is left out, a new row
-   * without an id is ignored); {@code force} confirms a change the api refused with 409.
-   */
-  private void saveType(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    String id = ctx.pathParam("id");
-    if (!ID.matcher(id).matches()) {
-      notFound(ctx);
-      return;
-    }
-    MultiMap form = ctx.request().formAttributes();
-    List<FieldRow> rows = new ArrayList<>();
-    JsonArray fields = new JsonArray();
-    List<String> bad = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      String p = "f." + i + ".";
-      if (form.get(p + "type") == null) {
-        break;
-      }
-      String fid = strip(form.get(p + "id"));
-      boolean existing = "true".equals(form.get(p + "existing"));
-      if (fid.isEmpty() && !existing) {
-        continue;
-      }
-      FieldRow row =
-          new FieldRow(
-              fid,
-              strip(form.get(p + "type")),
-              form.get(p + "required") != null,
-              form.get(p + "localized") != null,
-              strip(form.get(p + "values")),
-              strip(form.get(p + "referenceTypes")),
-              form.get(p + "extra") == null ? "{}" : form.get(p + "extra"),
-              existing,
-              form.get(p + "remove") != null);
-      rows.add(row);
-      if (row.remove()) {
-        continue;
-      }
-      if (!FIELD_ID.matcher(fid).matches() || !FIELD_TYPES.contains(row.type())) {
-        bad.add(fid.isEmpty() ? "?" : fid);
-        continue;
-      }
-      JsonObject f;
-      try {
-        f = new JsonObject(row.extra());
-      } catch (RuntimeException e) {
-        f = new JsonObject();
-      }
-      f.put("id", fid).put("type", row.type());
-      if (row.required()) {
-        f.put("required", true);
-      }
-      if (row.localized()) {
-        f.put("localized", true);
-      }
-      if (!row.values().isEmpty()) {
-        f.put("values", list(row.values()));
-      }
-      if (!row.referenceTypes().isEmpty()) {
-        f.put("referenceTypes", list(row.referenceTypes()));
-      }
-      fields.add(f);
-    }
-    boolean force = "true".equals(form.get("force"));
-    api.get(s, "/v1/manage/types/" + id)
-        .compose(
-            current -> {
-              if (!current.ok()) {
-                return Future.succeededFuture(current);
-              }
-              JsonObject body = current.json().copy();
-              body.remove("createdAt");
-              body.remove("updatedAt");
-              body.remove("version");
-              String name = StudioWeb.form(ctx, "name");
-              if (name != null && !name.isEmpty()) {
-                body.put("name", name);
-              }
-              body.put("fields", fields);
-              if (!bad.isEmpty()) {
-                Page page = web.page(ctx, "admin.type", "admin");
-                page.alert(page.t().f("admin.badFields", String.join(", ", bad)));
-                typeEditor(ctx, 422, page, body, rows, null);
-                return Future.succeededFuture((ApiClient.Answer) null);
-              }
-              return api.send(
-                      s,
-                      HttpMethod.PUT,
-                      "/v1/manage/types/" + id + (force ? "?force=true" : ""),
-                      body,
-                      null)
-                  .map(
-                      a -> {
-                        if (a.status() == 409 || a.status() == 422) {
-                          Page page = web.page(ctx, "admin.type", "admin");
-                          page.alert(a.json().getString("detail", "HTTP " + a.status()));
-                          typeEditor(ctx, a.status(), page, body, rows, a.json());
-                          return null;
-                        }
-                        return a;
-                      });
-            })
-        .onSuccess(
-            a -> {
-              if (a == null) {
-                return;
-              }
-              if (a.ok()) {
-                web.redirect(ctx, "/studio/admin/types/" + id + "?saved");
-              } else {
-                failed(ctx, a);
-              }
-            })
-        .onFailure(ctx::fail);
-  }
-
-  private void typeEditor(
-      RoutingContext ctx,
-      int status,
-      Page page,
-      JsonObject type,
-      List<FieldRow> rows,
-      JsonObject problem) {
-    Map<String, Object> m = new HashMap<>();
-    m.put("type", type);
-    m.put("rows", rows);
-    m.put("fieldTypes", FIELD_TYPES);
-    m.put("conflict", problem != null && problem.getInteger("status", 0) == 409);
-    List<String> errors = new ArrayList<>();
-    if (problem != null) {
-      for (JsonObject e : NewsletterScreens.objects(problem.getJsonArray("errors"))) {
-        errors.add(e.getString("field", "") + ": " + e.getString("detail", ""));
-      }
-    }
-    m.put("errors", errors);
-    web.render(ctx, status, "admin-type", page, m);
   }
 
   // --- keys ---
@@ -712,7 +449,7 @@ final class AdminScreens {
 
   // --- shared ---
 
-  private static String problemText(ApiClient.Answer a) {
+  static String problemText(ApiClient.Answer a) {
     StringBuilder out = new StringBuilder(a.json().getString("detail", "HTTP " + a.status()));
     for (JsonObject e : NewsletterScreens.objects(a.json().getJsonArray("errors"))) {
       out.append(" ")
@@ -723,26 +460,25 @@ final class AdminScreens {
     return out.toString();
   }
 
-  private static JsonArray list(String csv) {
-    JsonArray out = new JsonArray();
-    for (String v : csv.split(",")) {
-      if (!v.isBlank()) {
-        out.add(v.strip());
-      }
-    }
-    return out;
-  }
-
-  private static String strip(String s) {
+  static String strip(String s) {
     return s == null ? "" : s.strip();
   }
 
   private void failed(RoutingContext ctx, ApiClient.Answer a) {
+    failed(web, ctx, a);
+  }
+
+  /** The api's problem as an error page of the admin's screens. */
+  static void failed(StudioWeb web, RoutingContext ctx, ApiClient.Answer a) {
     Page page = web.page(ctx, a.status() == 403 ? "forbidden.title" : "admin.title", "admin");
     web.error(ctx, a.status() >= 500 ? 502 : a.status(), page, problemText(a));
   }
 
   private void notFound(RoutingContext ctx) {
+    notFound(web, ctx);
+  }
+
+  static void notFound(StudioWeb web, RoutingContext ctx) {
     Page page = web.page(ctx, "notFound.title", "admin");
     web.error(ctx, 404, page, page.t().t("notFound.detail"));
   }

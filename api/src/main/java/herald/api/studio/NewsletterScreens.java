@@ -22,7 +22,7 @@ import java.util.UUID;
  * /v1/manage/newsletter/…} as the signed-in editor.
  */
 final class NewsletterScreens {
-  private static final String API = "/v1/manage/newsletter";
+  static final String API = "/v1/manage/newsletter";
 
   private final StudioWeb web;
   private final ApiClient api;
@@ -35,6 +35,7 @@ final class NewsletterScreens {
   }
 
   void mount(Router r) {
+    new SubscriberScreens(web, api).mount(r);
     r.get("/newsletter").handler(web.require(Role.EDITOR)).handler(this::overview);
     r.post("/newsletter/issues").handler(web.require(Role.EDITOR)).handler(this::create);
     r.get("/newsletter/issues/:id").handler(web.require(Role.EDITOR)).handler(this::issue);
@@ -50,11 +51,6 @@ final class NewsletterScreens {
     r.post("/newsletter/issues/:id/items").handler(web.require(Role.EDITOR)).handler(this::items);
     r.post("/newsletter/issues/:id/test").handler(web.require(Role.EDITOR)).handler(this::test);
     r.post("/newsletter/issues/:id/send").handler(web.require(Role.EDITOR)).handler(this::send);
-    r.get("/newsletter/subscribers").handler(web.require(Role.EDITOR)).handler(this::subscribers);
-    r.get("/newsletter/subscribers/export").handler(web.require(Role.EDITOR)).handler(this::export);
-    r.post("/newsletter/subscribers/:id/unsubscribe")
-        .handler(web.require(Role.EDITOR))
-        .handler(this::unsubscribe);
   }
 
   /** The issues, the queue, the subscribers' counts, and a form for a new issue. */
@@ -340,118 +336,6 @@ final class NewsletterScreens {
         .onFailure(ctx::fail);
   }
 
-  // --- subscribers ---
-
-  private void subscribers(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    String q = limit(ctx.queryParams().get("q"), 200);
-    String status = ctx.queryParams().get("status");
-    if (status != null && !List.of("pending", "confirmed", "unsubscribed").contains(status)) {
-      status = null;
-    }
-    String cursor = ctx.queryParams().get("cursor");
-    if (cursor != null && !cursor.matches("[A-Za-z0-9_-]{1,2000}")) {
-      cursor = null;
-    }
-    StringBuilder path = new StringBuilder(API + "/subscribers/search?limit=50");
-    if (q != null && !q.isBlank()) {
-      path.append("&q=").append(ContentRoutes.enc(q.strip()));
-    }
-    if (status != null) {
-      path.append("&status=").append(status);
-    }
-    if (cursor != null) {
-      path.append("&cursor=").append(cursor);
-    }
-    String st = status;
-    Future<ApiClient.Answer> list = api.get(s, path.toString());
-    Future<ApiClient.Answer> counts = api.get(s, API + "/subscribers");
-    Future.join(list, counts)
-        .onComplete(
-            x -> {
-              Page page = web.page(ctx, "subscribers.title", "newsletter");
-              if (!ok(list)) {
-                unavailable(ctx, page, list);
-                return;
-              }
-              String gone = ctx.queryParams().get("unsubscribed");
-              if (gone != null && gone.length() < 300) {
-                page.notice(page.t().f("subscribers.unsubscribed", gone));
-              }
-              String next = list.result().json().getString("nextCursor");
-              StringBuilder nextHref = null;
-              if (next != null) {
-                nextHref = new StringBuilder("/studio/newsletter/subscribers?cursor=" + next);
-                if (q != null && !q.isBlank()) {
-                  nextHref.append("&q=").append(ContentRoutes.enc(q.strip()));
-                }
-                if (st != null) {
-                  nextHref.append("&status=").append(st);
-                }
-              }
-              Map<String, Object> m = new HashMap<>();
-              m.put("rows", objects(list.result().json().getJsonArray("items")));
-              m.put("q", q == null ? "" : q);
-              m.put("status", st == null ? "" : st);
-              m.put("counts", ok(counts) ? counts.result().json() : new JsonObject());
-              m.put("nextHref", nextHref == null ? null : nextHref.toString());
-              m.put(
-                  "exportHref",
-                  "/studio/newsletter/subscribers/export" + (st == null ? "" : "?status=" + st));
-              boolean fragment =
-                  StudioWeb.isHtmx(ctx) && "results".equals(ctx.request().getHeader("HX-Target"));
-              web.render(ctx, 200, fragment ? "subscriber-rows" : "subscribers", page, m);
-            });
-  }
-
-  /** The CSV of the api, passed on as a download. */
-  private void export(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    String status = ctx.queryParams().get("status");
-    String path =
-        API
-            + "/subscribers/export"
-            + (status != null && List.of("pending", "confirmed", "unsubscribed").contains(status)
-                ? "?status=" + status
-                : "");
-    api.get(s, path)
-        .onSuccess(
-            a -> {
-              if (!a.ok()) {
-                failed(ctx, a);
-                return;
-              }
-              web.headers(ctx)
-                  .putHeader("Content-Type", "text/csv; charset=utf-8")
-                  .putHeader(
-                      "Content-Disposition", "attachment; filename=\"newsletter-subscribers.csv\"")
-                  .end(String.valueOf(a.body()));
-            })
-        .onFailure(ctx::fail);
-  }
-
-  private void unsubscribe(RoutingContext ctx) {
-    StudioSessions.Session s = StudioWeb.session(ctx).orElseThrow();
-    UUID id = uuid(ctx);
-    if (id == null) {
-      notFound(ctx);
-      return;
-    }
-    api.send(s, HttpMethod.POST, API + "/subscribers/" + id + "/unsubscribe", null, null)
-        .onSuccess(
-            a -> {
-              if (a.ok()) {
-                web.redirect(
-                    ctx,
-                    "/studio/newsletter/subscribers?unsubscribed="
-                        + ContentRoutes.enc(a.json().getString("email", "")));
-              } else {
-                failed(ctx, a);
-              }
-            })
-        .onFailure(ctx::fail);
-  }
-
   // --- shared ---
 
   private void afterChange(RoutingContext ctx, UUID id, ApiClient.Answer a, String notice) {
@@ -483,7 +367,7 @@ final class NewsletterScreens {
     return l != null && locales.contains(l) ? l : locales.get(0);
   }
 
-  private static boolean ok(Future<ApiClient.Answer> f) {
+  static boolean ok(Future<ApiClient.Answer> f) {
     return f.succeeded() && f.result().ok();
   }
 
@@ -496,6 +380,11 @@ final class NewsletterScreens {
   }
 
   private void unavailable(RoutingContext ctx, Page page, Future<ApiClient.Answer> f) {
+    unavailable(web, ctx, page, f);
+  }
+
+  static void unavailable(
+      StudioWeb web, RoutingContext ctx, Page page, Future<ApiClient.Answer> f) {
     String detail =
         f.succeeded()
             ? f.result().json().getString("detail", "HTTP " + f.result().status())
@@ -504,6 +393,10 @@ final class NewsletterScreens {
   }
 
   private void failed(RoutingContext ctx, ApiClient.Answer a) {
+    failed(web, ctx, a);
+  }
+
+  static void failed(StudioWeb web, RoutingContext ctx, ApiClient.Answer a) {
     Page page =
         web.page(ctx, a.status() == 403 ? "forbidden.title" : "newsletter.title", "newsletter");
     web.error(
@@ -514,11 +407,15 @@ final class NewsletterScreens {
   }
 
   private void notFound(RoutingContext ctx) {
+    notFound(web, ctx);
+  }
+
+  static void notFound(StudioWeb web, RoutingContext ctx) {
     Page page = web.page(ctx, "notFound.title", "newsletter");
     web.error(ctx, 404, page, page.t().t("notFound.detail"));
   }
 
-  private static UUID uuid(RoutingContext ctx) {
+  static UUID uuid(RoutingContext ctx) {
     try {
       return UUID.fromString(ctx.pathParam("id"));
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -526,7 +423,7 @@ final class NewsletterScreens {
     }
   }
 
-  private static String limit(String s, int max) {
+  static String limit(String s, int max) {
     return s == null ? null : s.length() > max ? s.substring(0, max) : s;
   }
 }
