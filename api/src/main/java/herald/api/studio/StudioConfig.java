@@ -1,7 +1,9 @@
 package herald.api.studio;
 
 import herald.api.ApiConfig;
+import herald.api.auth.Role;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -52,8 +54,18 @@ public record StudioConfig(
 
   public static final long DEFAULT_SIGNIN_WINDOW_MINUTES = 15;
 
-  /** OpenID Connect single sign-on: the issuer (discovery at its well-known address) and client. */
-  public record Oidc(String issuer, String clientId, String clientSecret, String label) {}
+  /**
+   * OpenID Connect single sign-on: the issuer (discovery at its well-known address), this client,
+   * the scopes asked for, and the role of a person who signs in this way without a Studio account
+   * yet (empty: only existing users may).
+   */
+  public record Oidc(
+      String issuer,
+      String clientId,
+      String clientSecret,
+      String label,
+      String scopes,
+      Optional<Role> defaultRole) {}
 
   public StudioConfig {
     publicUrl =
@@ -77,7 +89,9 @@ public record StudioConfig(
                     issuer.strip(),
                     required(env, "HERALD_OIDC_CLIENT_ID"),
                     env.getOrDefault("HERALD_OIDC_CLIENT_SECRET", ""),
-                    env.getOrDefault("HERALD_OIDC_LABEL", "single sign-on")));
+                    env.getOrDefault("HERALD_OIDC_LABEL", "single sign-on"),
+                    env.getOrDefault("HERALD_OIDC_SCOPES", "openid email profile"),
+                    defaultRole(env.getOrDefault("HERALD_OIDC_DEFAULT_ROLE", "none"))));
     return new StudioConfig(
         // The api on this machine unless told: links in mails name its real port.
         env.getOrDefault(
@@ -112,6 +126,19 @@ public record StudioConfig(
                 "http://localhost:"
                     + ApiConfig.intOf(env, "HERALD_PUBLISHER_PORT", 8082)
                     + "/site")));
+  }
+
+  private static Optional<Role> defaultRole(String v) {
+    String role = v.strip().toLowerCase(Locale.ROOT);
+    if (role.equals("none")) {
+      return Optional.empty();
+    }
+    Optional<Role> r = Role.parse(role);
+    if (r.isEmpty() || !List.of(Role.AUTHOR, Role.EDITOR, Role.ADMIN).contains(r.get())) {
+      throw new IllegalArgumentException(
+          "HERALD_OIDC_DEFAULT_ROLE must be none, author, editor or admin, not '" + v + "'");
+    }
+    return r;
   }
 
   private static String stripSlash(String url) {

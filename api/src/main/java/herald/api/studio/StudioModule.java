@@ -41,6 +41,7 @@ public final class StudioModule {
   private final List<String> locales;
   private final Presence presence;
   private final DashboardRepository dashboardLists = new DashboardRepository();
+  private final java.util.Optional<OidcProvider> oidc;
 
   /**
    * @param apiHost where this api can be reached from itself
@@ -68,6 +69,7 @@ public final class StudioModule {
     this.mail = new StudioMail(vertx, config);
     this.web = new StudioWeb(sessions, new Templates(), new Assets(), config);
     this.throttle = new SignInThrottle(pool, config.signInWindow());
+    this.oidc = config.oidc().map(o -> new OidcProvider(vertx, o));
   }
 
   public StudioModule(
@@ -147,6 +149,8 @@ public final class StudioModule {
     new AccountRoutes(vertx, pool, web, users, tokens, throttle, passwords, mail, audit, config)
         .mount(studio);
     new UserRoutes(pool, web, users, tokens, mail, audit, config).mount(studio);
+    oidc.ifPresent(
+        p -> new OidcRoutes(pool, web, users, audit, p, config.publicUrl()).mount(studio));
     new ContentRoutes(web, api, locales, presence).mount(studio);
     new PublishRoutes(vertx, web, api, locales).mount(studio);
     new NewsletterScreens(web, api, locales).mount(studio);
@@ -257,6 +261,7 @@ public final class StudioModule {
     }
     mail.close();
     api.close();
+    oidc.ifPresent(OidcProvider::close);
     return Future.succeededFuture();
   }
 }
