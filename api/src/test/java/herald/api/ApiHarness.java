@@ -86,8 +86,15 @@ final class ApiHarness implements AutoCloseable {
 
   HttpResponse<String> send(
       String method, String path, String key, String body, String... headers) {
+    return sendTo(0, method, path, key, body, headers);
+  }
+
+  /** A request to the {@code instance}-th deployed api (in the order of deploying). */
+  HttpResponse<String> sendTo(
+      int instance, String method, String path, String key, String body, String... headers) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri(path))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + verticles.get(instance).actualPort() + path))
             .timeout(Duration.ofSeconds(15))
             .method(
                 method,

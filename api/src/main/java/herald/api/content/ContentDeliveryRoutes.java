@@ -310,6 +310,9 @@ public final class ContentDeliveryRoutes {
     if (depth == 0 || wanted.isEmpty()) {
       return Future.succeededFuture();
     }
+    // Every linked entry this level would show names the response, found or not: one that is a
+    // draft now must drop the response when it is published.
+    wanted.forEach(id -> keys.add(id.toString()));
     return entries
         .byIds(pool, wanted)
         .compose(
