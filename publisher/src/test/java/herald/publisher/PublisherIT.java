@@ -241,9 +241,12 @@ class PublisherIT {
 
     await().atMost(WAIT).until(() -> Files.isRegularFile(site.resolve(PAGE_EN)));
     assertEquals(1, h.metric("herald_consumer_poison_total", "consumer", "publisher-content"));
-    HttpResponse<Buffer> ready = h.get("/health/ready");
-    assertEquals(200, ready.statusCode());
-    assertEquals("UP", ready.bodyAsJsonObject().getString("status"));
+    // Ready once the other checks (the command consumer joining its group) are too.
+    await().atMost(WAIT).until(() -> h.get("/health/ready").statusCode() == 200);
+    JsonObject ready = h.get("/health/ready").bodyAsJsonObject();
+    assertEquals(
+        "RUNNING",
+        ready.getJsonObject("checks").getJsonObject("publisher-content").getString("status"));
   }
 
   @Test

@@ -18,14 +18,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
- * A dependency (PostgreSQL, Kafka) checked in the background every second, each check given 2 s,
- * whose last outcome readiness reads without waiting: {@code /health/ready} answers at once however
- * dead the dependency is. A check that has not answered in its time counts as down; one check runs
- * at a time.
+ * A dependency (PostgreSQL, Kafka) checked in the background every second, each check given 5 s (a
+ * loaded machine answers slowly without being down), whose last outcome readiness reads without
+ * waiting: {@code /health/ready} answers at once however dead the dependency is. A check that has
+ * not answered in its time counts as down; one check runs at a time.
  */
 public final class Probe implements AutoCloseable {
   static final Duration INTERVAL = Duration.ofSeconds(1);
-  static final Duration TIMEOUT = Duration.ofSeconds(2);
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   // One daemon thread starts every probe's checks; the checks themselves are asynchronous.
   private static final ScheduledExecutorService TIMER =
