@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -33,6 +34,14 @@ import org.slf4j.LoggerFactory;
  * ({@link ApiRoutes}) and listens.
  */
 public final class ApiVerticle extends VerticleBase {
+  /**
+   * No HTTP/2 upgrade on clear text: the JDK's HTTP client asks for one on every first request, and
+   * a large answer then reached it as HTTP/1.1 bytes it read as HTTP/2 frames ("Frame type(34)
+   * exceeds MAX_FRAME_SIZE"). HTTP/2 belongs to the TLS proxy in front.
+   */
+  private static final HttpServerOptions SERVER_OPTIONS =
+      new HttpServerOptions().setHttp2ClearTextEnabled(false);
+
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
 
   /** CloudEvents {@code source} of everything the api announces. */
@@ -154,7 +163,7 @@ public final class ApiVerticle extends VerticleBase {
     // would give each server a port of its own.
     int port = config.port() == 0 ? -1 : config.port();
     return vertx
-        .createHttpServer()
+        .createHttpServer(SERVER_OPTIONS)
         .requestHandler(router)
         .invalidRequestHandler(ProblemHandler::invalidRequest)
         .listen(port, config.bindHost())
@@ -197,7 +206,7 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
       return vertx
-          .createHttpServer()
+          .createHttpServer(SERVER_OPTIONS)
           .requestHandler(router)
           .invalidRequestHandler(ProblemHandler::invalidRequest)
           .listen(port, host);

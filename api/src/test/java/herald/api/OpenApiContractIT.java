@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Locale;
 import java.util.Set;
@@ -31,6 +34,25 @@ class OpenApiContractIT {
   @AfterAll
   void stop() {
     h.close();
+  }
+
+  @Test
+  @DisplayName(
+      "a client asking for an HTTP/2 upgrade on clear text gets HTTP/1.1 and the whole answer")
+  void noClearTextUpgrade() throws Exception {
+    // The JDK client asks for h2c on a fresh connection; a large answer then arrived as HTTP/1.1
+    // bytes it read as HTTP/2 frames. Each request on a new client, so each one asks.
+    for (int i = 0; i < 3; i++) {
+      HttpClient fresh = HttpClient.newHttpClient();
+      HttpResponse<String> r =
+          fresh.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + api.actualPort() + "/openapi.json"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(HttpClient.Version.HTTP_1_1, r.version());
+      assertEquals("3.1.0", new JsonObject(r.body()).getString("openapi"));
+    }
   }
 
   @Test

@@ -24,6 +24,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -36,6 +37,14 @@ import org.slf4j.LoggerFactory;
 
 /** The indexer service: Kafka content events into a Lucene index, and the search API over it. */
 public final class IndexerVerticle extends VerticleBase {
+  /**
+   * No HTTP/2 upgrade on clear text: the JDK's HTTP client asks for one on every first request, and
+   * a large answer then reached it as HTTP/1.1 bytes it read as HTTP/2 frames ("Frame type(34)
+   * exceeds MAX_FRAME_SIZE"). HTTP/2 belongs to the TLS proxy in front.
+   */
+  private static final HttpServerOptions SERVER_OPTIONS =
+      new HttpServerOptions().setHttp2ClearTextEnabled(false);
+
   private static final Logger LOG = LoggerFactory.getLogger(IndexerVerticle.class);
 
   private final IndexerConfig config;
@@ -113,7 +122,7 @@ public final class IndexerVerticle extends VerticleBase {
         .compose(
             v ->
                 vertx
-                    .createHttpServer()
+                    .createHttpServer(SERVER_OPTIONS)
                     .requestHandler(router = buildRouter())
                     .invalidRequestHandler(ProblemHandler::invalidRequest)
                     .listen(config.port(), config.bindHost()))

@@ -30,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -55,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * api over Kafka, and serves the generated site, health and metrics over HTTP.
  */
 public final class PublisherVerticle extends VerticleBase {
+  /**
+   * No HTTP/2 upgrade on clear text: the JDK's HTTP client asks for one on every first request, and
+   * a large answer then reached it as HTTP/1.1 bytes it read as HTTP/2 frames ("Frame type(34)
+   * exceeds MAX_FRAME_SIZE"). HTTP/2 belongs to the TLS proxy in front.
+   */
+  private static final HttpServerOptions SERVER_OPTIONS =
+      new HttpServerOptions().setHttp2ClearTextEnabled(false);
 
   /** The publisher's own schema, apart from the api's tables in {@code public}. */
   public static final String SCHEMA = "publisher";
@@ -241,7 +249,7 @@ public final class PublisherVerticle extends VerticleBase {
                         + " social preview answer nobody, not even the api");
               }
               return vertx
-                  .createHttpServer()
+                  .createHttpServer(SERVER_OPTIONS)
                   .requestHandler(router)
                   .listen(config.port(), config.bindHost())
                   .compose(srv -> newsletter.start().map(srv));
