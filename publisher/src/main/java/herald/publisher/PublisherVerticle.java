@@ -1,12 +1,8 @@
 package herald.publisher;
 
-import herald.events.ConsumerLoop;
 import herald.events.ContentEventCodec;
 import herald.events.ContentPublished;
-import herald.events.DeliveryCommand;
-import herald.events.DeliveryEventCodec;
 import herald.events.DeliveryTopics;
-import herald.events.GroupConsumers;
 import herald.events.Topics;
 import herald.events.health.Check;
 import herald.events.health.Probe;
@@ -21,10 +17,7 @@ import herald.publisher.channel.website.ReferenceNames;
 import herald.publisher.channel.website.WebsiteChannel;
 import herald.publisher.channel.website.WebsitePageRepository;
 import herald.publisher.delivery.DeliveryRepository;
-import herald.publisher.delivery.DeliveryService;
-import herald.publisher.delivery.DeliveryWorker;
-import herald.publisher.delivery.StatusOutbox;
-import herald.publisher.delivery.StatusRelay;
+import herald.publisher.delivery.DeliveryVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -69,8 +62,6 @@ public final class PublisherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
   private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration CONSUMER_STOP_TIMEOUT = Duration.ofSeconds(20);
-  private static final Duration BACKLOG_REFRESH = Duration.ofSeconds(5);
 
   private final PublisherConfig config;
   private final PrometheusMeterRegistry registry;
@@ -82,15 +73,12 @@ public final class PublisherVerticle extends VerticleBase {
   private WebsiteChannel website;
 
   private Pool pool;
-  private ConsumerLoop consumer;
-  private ConsumerLoop commands;
-  private DeliveryWorker worker;
-  private StatusRelay relay;
+  private DeliveryVerticle delivery;
+  private String deliveryDeployment;
   private HttpServer server;
   private Probe database;
   private Probe kafka;
   private Router router;
-  private long backlogTimer = -1;
 
   /** A publisher with its own metrics registry. */
   public PublisherVerticle(PublisherConfig config) {
@@ -180,62 +168,12 @@ public final class PublisherVerticle extends VerticleBase {
               kafka = Probe.kafka(config.kafkaBootstrapServers()).start();
               newsletter = new NewsletterModule(vertx, newsletterPool, newsletterConfig);
               social = SocialChannel.fromConfig(SocialConfig.fromEnv(config.env()), pool);
-              StatusOutbox outbox = new StatusOutbox();
-              DeliveryService deliveries =
-                  new DeliveryService(
-                      pool, new DeliveryRepository(), outbox, channels(pool), registry, DB_TIMEOUT);
-              relay =
-                  new StatusRelay(
-                      pool,
-                      outbox,
-                      config.kafkaBootstrapServers(),
-                      config.deliveryTopic(),
-                      registry,
-                      DB_TIMEOUT);
-              worker = new DeliveryWorker(deliveries, config.delivery());
-              deliveries.onNewWork(worker::wake);
-              deliveries.onStatusWritten(relay::wake);
-              relay.start();
-              worker.start();
-              // The consumer only records each event's deliveries (the workers deliver them), so
-              // a batch of 100 is handled well inside max.poll.interval.ms.
-              consumer =
-                  ConsumerLoop.builder(
-                          "publisher-content",
-                          GroupConsumers.properties(
-                              config.kafkaBootstrapServers(), config.consumerGroup(), 100),
-                          config.contentTopic())
-                      .metrics(registry)
-                      .eachRecord(
-                          r ->
-                              deliveries.record(
-                                  ContentEventCodec.fromRecord(r),
-                                  ContentEventCodec.header(r.headers(), ContentEventCodec.H_ID)))
-                      .build();
-              consumer.start();
-              // NOTE: a new group starts at the earliest command, so that none sent before its
-              // first assignment is lost; replaying an old retry is harmless (see
-              // DeliveryService#retry).
-              commands =
-                  ConsumerLoop.builder(
-                          "publisher-commands",
-                          GroupConsumers.properties(
-                              config.kafkaBootstrapServers(),
-                              config.consumerGroup() + "-commands",
-                              100),
-                          config.commandTopic())
-                      .metrics(registry)
-                      .eachRecord(r -> retry(deliveries, DeliveryEventCodec.commandFromRecord(r)))
-                      .build();
-              commands.start();
-              backlogTimer =
-                  vertx.setPeriodic(
-                      BACKLOG_REFRESH.toMillis(),
-                      id ->
-                          deliveries
-                              .refreshBacklog()
-                              .onFailure(
-                                  e -> LOG.debug("backlog not refreshed: {}", e.toString())));
+              delivery = new DeliveryVerticle(config, pool, channels(pool), registry, DB_TIMEOUT);
+              return vertx.deployVerticle(delivery, DeliveryVerticle.DEPLOYMENT);
+            })
+        .compose(
+            deployment -> {
+              deliveryDeployment = deployment;
               router =
                   new PublisherRoutes(
                           vertx, readiness(), registry, config.siteDir(), config.internalToken())
@@ -275,22 +213,14 @@ public final class PublisherVerticle extends VerticleBase {
     return new Readiness()
         .add(database)
         .add(kafka)
-        .add(consumer)
-        .add(commands)
+        .add(delivery.contentConsumer())
+        .add(delivery.commandConsumer())
         .add(
             "statusRelay",
-            () -> relay.isHealthy() ? Check.up("UP") : Check.down("DOWN", "cannot send to Kafka"));
-  }
-
-  /** Runs an editor's retry again; one that changes nothing is only logged. */
-  private static void retry(DeliveryService deliveries, DeliveryCommand command) {
-    if (deliveries.retry(command.deliveryId()).isEmpty()) {
-      LOG.info(
-          "retry of delivery {} asked by {} changes nothing: unknown, not dead, or a newer version"
-              + " exists",
-          command.deliveryId(),
-          command.requestedBy());
-    }
+            () ->
+                delivery.relay().isHealthy()
+                    ? Check.up("UP")
+                    : Check.down("DOWN", "cannot send to Kafka"));
   }
 
   /**
@@ -303,7 +233,10 @@ public final class PublisherVerticle extends VerticleBase {
       Map<UUID, DeliveryRepository.StoredEvent> stored;
       try {
         stored =
-            repository.latestContent(pool, ids).await(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            repository
+                .latestContent(pool, ids)
+                .timeout(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .await();
       } catch (Exception e) {
         throw new IOException("referenced entries: " + e.getMessage(), e);
       }
@@ -367,10 +300,11 @@ public final class PublisherVerticle extends VerticleBase {
         .migrate();
   }
 
+  /**
+   * Releases what start() opened. NOTE: on an undeploy Vert.x has already stopped the delivery
+   * pipeline (a child deployment) before this runs; after a failed start it is undeployed here.
+   */
   private Future<Void> close() {
-    if (backlogTimer >= 0) {
-      vertx.cancelTimer(backlogTimer);
-    }
     for (Probe p : new Probe[] {database, kafka}) {
       if (p != null) {
         p.close();
@@ -381,32 +315,10 @@ public final class PublisherVerticle extends VerticleBase {
       HttpServer s = server;
       closed = closed.compose(v -> s.close());
     }
-    ConsumerLoop c = consumer;
-    ConsumerLoop cc = commands;
-    DeliveryWorker w = worker;
-    StatusRelay r = relay;
-    closed =
-        closed.compose(
-            v ->
-                vertx.executeBlocking(
-                    () -> {
-                      // Order: no new deliveries, then no new attempts (those under way get a
-                      // short grace, then resume after their lease elsewhere), then the last
-                      // status events out.
-                      if (c != null) {
-                        c.stop(CONSUMER_STOP_TIMEOUT);
-                      }
-                      if (cc != null) {
-                        cc.stop(CONSUMER_STOP_TIMEOUT);
-                      }
-                      if (w != null) {
-                        w.stop(config.delivery().stopGrace());
-                      }
-                      if (r != null) {
-                        r.stop(Duration.ofSeconds(5));
-                      }
-                      return null;
-                    }));
+    if (deliveryDeployment != null && vertx.deploymentIDs().contains(deliveryDeployment)) {
+      String id = deliveryDeployment;
+      closed = closed.compose(v -> vertx.undeploy(id));
+    }
     if (newsletter != null) {
       NewsletterModule n = newsletter;
       closed = closed.compose(v -> n.close());

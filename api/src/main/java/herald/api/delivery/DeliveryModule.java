@@ -129,23 +129,32 @@ public final class DeliveryModule {
         });
   }
 
-  /** Sends a command and completes once the broker has it. */
+  /**
+   * Sends a command and completes once the broker has it. NOTE: {@code KafkaProducer.send} blocks
+   * while it fetches the topic's metadata (up to {@code max.block.ms} when Kafka is away), so it is
+   * called on a worker thread, never on the event loop that serves requests.
+   */
   private Future<Void> send(DeliveryCommand command) {
     if (producer == null) {
       return Future.failedFuture(new IllegalStateException("the delivery module is not started"));
     }
+    Producer<String, byte[]> p = producer;
     Promise<Void> acked = Promise.promise();
-    producer.send(
-        DeliveryEventCodec.toRecord(commandTopic, command),
-        (metadata, e) -> {
-          if (e == null) {
-            retries.increment();
-            acked.complete();
-          } else {
-            acked.fail(e);
-          }
-        });
-    return acked.future();
+    return vertx
+        .executeBlocking(
+            () ->
+                p.send(
+                    DeliveryEventCodec.toRecord(commandTopic, command),
+                    (metadata, e) -> {
+                      if (e == null) {
+                        retries.increment();
+                        acked.complete();
+                      } else {
+                        acked.fail(e);
+                      }
+                    }),
+            false)
+        .compose(sent -> acked.future());
   }
 
   static Properties producerProperties(String bootstrapServers) {

@@ -11,7 +11,7 @@ import java.util.List;
  * webhooks).
  *
  * <p>Each (entry, version, channel, target) is one delivery, run by the publisher's delivery
- * workers: the operations run on a worker thread and may block, but an attempt that takes longer
+ * workers: the operations run on a virtual thread and may block, but an attempt that takes longer
  * than the configured timeout counts as failed and is retried. Both operations must be idempotent
  * (after a crash or a timeout the same delivery is attempted again): use {@link
  * DeliveryContext#idempotencyKey()} towards external services.

@@ -396,14 +396,18 @@ public final class DeliveryService {
   }
 
   /**
-   * Waits for a database future. NOTE: {@code Future.await} blocks only a plain thread such as the
-   * consumer's or a worker's; on a Vert.x thread it throws.
+   * Waits for a database future: suspends a virtual thread of the delivery worker's context, blocks
+   * the consumer's own thread; on an event loop it throws.
    */
   private <T> T await(Future<T> future) {
     try {
-      return future.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new DatabaseTimeoutException(timeout, e);
+      // NOTE: timeout() rather than await(time): on a virtual thread the latter waits forever.
+      return future.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).await();
+    } catch (Exception e) {
+      if (e instanceof TimeoutException t) {
+        throw new DatabaseTimeoutException(timeout, t);
+      }
+      throw e;
     }
   }
 

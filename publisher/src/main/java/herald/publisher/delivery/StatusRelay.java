@@ -3,6 +3,11 @@ package herald.publisher.delivery;
 import herald.events.DeliveryEventCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
@@ -10,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -22,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the status outbox to Kafka on a thread of its own: takes the oldest rows (locked, so that
- * another publisher takes others), sends them and waits for the broker's acks, then deletes them in
- * the same transaction. A crash between the send and the commit sends them again, which readers
- * ignore by the per-delivery sequence.
+ * Sends the status outbox to Kafka in a loop on a virtual thread of {@link DeliveryVerticle}'s
+ * context: takes the oldest rows (locked, so that another publisher takes others), sends them and
+ * waits for the broker's acks, then deletes them in the same transaction. A crash between the send
+ * and the commit sends them again, which readers ignore by the per-delivery sequence.
  */
 public final class StatusRelay {
 
@@ -34,29 +38,33 @@ public final class StatusRelay {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
 
+  private final Vertx vertx;
   private final Pool pool;
   private final StatusOutbox outbox;
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final Duration timeout;
   private final Counter sent;
-  private final Semaphore wakeups = new Semaphore(0);
+  private final Wakeups wakeups;
+  private final Promise<Void> done = Promise.promise();
   private volatile boolean stopping;
   private volatile boolean healthy = true;
-  private Thread thread;
 
   public StatusRelay(
+      Vertx vertx,
       Pool pool,
       StatusOutbox outbox,
       String bootstrapServers,
       String topic,
       MeterRegistry registry,
       Duration timeout) {
+    this.vertx = vertx;
     this.pool = pool;
     this.outbox = outbox;
     this.producer = new KafkaProducer<>(properties(bootstrapServers));
     this.topic = topic;
     this.timeout = timeout;
+    this.wakeups = new Wakeups(vertx);
     this.sent =
         Counter.builder("herald.publisher.status.events")
             .description("delivery.status events sent to Kafka")
@@ -83,18 +91,26 @@ public final class StatusRelay {
     return p;
   }
 
-  /** Starts the relay thread. */
-  public synchronized void start() {
-    thread = new Thread(this::run, "herald-status-relay");
-    thread.setDaemon(true);
-    thread.start();
+  /** Starts the relay's loop on the current context, which must be a virtual-thread one. */
+  public void start() {
+    Context context = Vertx.currentContext();
+    if (context == null || context.threadingModel() != ThreadingModel.VIRTUAL_THREAD) {
+      throw new IllegalStateException("the status relay runs on a virtual-thread context");
+    }
+    // A virtual thread of the context's, outside its ordered tasks (see DeliveryWorker).
+    context
+        .executeBlocking(
+            () -> {
+              run();
+              return null;
+            },
+            false)
+        .onComplete(ar -> done.tryComplete());
   }
 
   /** Makes the relay send now rather than at its next poll. */
   public void wake() {
-    if (wakeups.availablePermits() == 0) {
-      wakeups.release();
-    }
+    wakeups.wake();
   }
 
   /** Whether the last send worked. */
@@ -103,17 +119,25 @@ public final class StatusRelay {
   }
 
   /** Stops after the batch under way and closes the producer. */
-  public void stop(Duration wait) throws InterruptedException {
+  public Future<Void> stop(Duration wait) {
     stopping = true;
-    wake();
-    Thread t;
-    synchronized (this) {
-      t = thread;
-    }
-    if (t != null) {
-      t.join(wait.toMillis());
-    }
-    producer.close(Duration.ofSeconds(5));
+    wakeups.close();
+    return done.future()
+        .timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(
+            e -> {
+              LOG.warn(
+                  "the status relay did not stop within {}; unsent rows stay in the outbox", wait);
+              return Future.succeededFuture();
+            })
+        .compose(
+            v ->
+                vertx.executeBlocking(
+                    () -> {
+                      producer.close(Duration.ofSeconds(5));
+                      return null;
+                    },
+                    false));
   }
 
   private void run() {
@@ -121,28 +145,18 @@ public final class StatusRelay {
       try {
         int n = drainOnce();
         healthy = true;
-        if (n == BATCH) {
-          continue;
+        if (n < BATCH) {
+          wakeups.sleep(POLL);
         }
-        if (wakeups.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-          wakeups.drainPermits();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       } catch (Exception e) {
-        if (stopping) {
+        // NOTE: an interrupted await (the context closing) ends the loop as a stop does.
+        if (stopping || e instanceof InterruptedException) {
           return;
         }
         healthy = false;
         LOG.warn(
             "could not relay status events, trying again in {}: {}", ERROR_PAUSE, e.toString());
-        try {
-          Thread.sleep(ERROR_PAUSE.toMillis());
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+        vertx.timer(ERROR_PAUSE.toMillis(), TimeUnit.MILLISECONDS).await();
       }
     }
   }
@@ -150,35 +164,22 @@ public final class StatusRelay {
   /** Sends one batch; returns how many events it sent. */
   int drainOnce() throws Exception {
     long ms = timeout.toMillis();
-    SqlConnection conn = pool.getConnection().await(ms, TimeUnit.MILLISECONDS);
+    SqlConnection conn = pool.getConnection().timeout(ms, TimeUnit.MILLISECONDS).await();
     Transaction tx = null;
     try {
-      tx = conn.begin().await(ms, TimeUnit.MILLISECONDS);
+      tx = conn.begin().timeout(ms, TimeUnit.MILLISECONDS).await();
       List<StatusOutbox.Pending> rows =
-          outbox.nextBatch(conn, BATCH).await(ms, TimeUnit.MILLISECONDS);
+          outbox.nextBatch(conn, BATCH).timeout(ms, TimeUnit.MILLISECONDS).await();
       if (rows.isEmpty()) {
-        tx.rollback().await(ms, TimeUnit.MILLISECONDS);
+        tx.rollback().timeout(ms, TimeUnit.MILLISECONDS).await();
         return 0;
       }
-      List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-      for (StatusOutbox.Pending r : rows) {
-        acks.add(
-            producer.send(
-                DeliveryEventCodec.statusRecord(
-                    topic,
-                    r.deliveryId(),
-                    r.entryId(),
-                    r.sequence(),
-                    r.occurredAt().toInstant(),
-                    r.data())));
-      }
-      List<Long> seqs = new ArrayList<>(rows.size());
-      for (int i = 0; i < rows.size(); i++) {
-        acks.get(i).get(ms, TimeUnit.MILLISECONDS);
-        seqs.add(rows.get(i).seq());
-      }
-      outbox.delete(conn, seqs).await(ms, TimeUnit.MILLISECONDS);
-      tx.commit().await(ms, TimeUnit.MILLISECONDS);
+      // NOTE: KafkaProducer.send blocks while it fetches metadata (up to max.block.ms when the
+      // broker is away), so the sends and the wait for their acks run on a thread of their own.
+      vertx.executeBlocking(() -> sendAll(rows), false).timeout(ms, TimeUnit.MILLISECONDS).await();
+      List<Long> seqs = rows.stream().map(StatusOutbox.Pending::seq).toList();
+      outbox.delete(conn, seqs).timeout(ms, TimeUnit.MILLISECONDS).await();
+      tx.commit().timeout(ms, TimeUnit.MILLISECONDS).await();
       sent.increment(rows.size());
       return rows.size();
     } catch (Exception e) {
@@ -190,5 +191,25 @@ public final class StatusRelay {
     } finally {
       conn.close();
     }
+  }
+
+  /** Sends the rows and waits for every ack; a failed one fails the batch. */
+  private Void sendAll(List<StatusOutbox.Pending> rows) throws Exception {
+    List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
+    for (StatusOutbox.Pending r : rows) {
+      acks.add(
+          producer.send(
+              DeliveryEventCodec.statusRecord(
+                  topic,
+                  r.deliveryId(),
+                  r.entryId(),
+                  r.sequence(),
+                  r.occurredAt().toInstant(),
+                  r.data())));
+    }
+    for (java.util.concurrent.Future<RecordMetadata> ack : acks) {
+      ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return null;
   }
 }

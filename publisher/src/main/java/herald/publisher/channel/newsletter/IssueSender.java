@@ -4,10 +4,12 @@ import herald.events.ContentPublished;
 import herald.publisher.channel.newsletter.IssueRenderer.Rendered;
 import herald.publisher.channel.newsletter.RecipientRepository.Recipient;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,10 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Message-ID}, which mail stores use to drop the duplicate. At most {@code concurrency} rows are in
  * that state at any time.
  *
- * <p>Blocking: runs on the newsletter's own sender thread.
+ * <p>Blocking: runs on a virtual thread of the newsletter's sender (see {@link NewsletterModule}),
+ * or on the calling thread in tests.
  */
 final class IssueSender {
 
@@ -56,9 +57,11 @@ final class IssueSender {
   private final Mailer mailer;
   private final NewsletterConfig config;
   private final Hooks hooks;
+  private final Vertx vertx;
   private volatile boolean stopping;
 
   IssueSender(
+      Vertx vertx,
       Pool pool,
       IssueRepository issues,
       RecipientRepository recipients,
@@ -66,6 +69,7 @@ final class IssueSender {
       Mailer mailer,
       NewsletterConfig config,
       Hooks hooks) {
+    this.vertx = vertx;
     this.pool = pool;
     this.issues = issues;
     this.recipients = recipients;
@@ -129,7 +133,7 @@ final class IssueSender {
             .toList();
     Map<String, Rendered> variants = new HashMap<>();
     String placeholder = "urn:herald:unsubscribe:" + UUID.randomUUID();
-    Semaphore inFlight = new Semaphore(Math.max(1, config.concurrency()));
+    InFlight inFlight = new InFlight(Math.max(1, config.concurrency()));
     long interval = config.rate() > 0 ? (long) (1_000_000_000L / config.rate()) : 0;
     long next = System.nanoTime();
     AtomicLong sent = new AtomicLong();
@@ -144,7 +148,7 @@ final class IssueSender {
         }
         for (Recipient r : page) {
           if (stopping) {
-            inFlight.acquireUninterruptibly(Math.max(1, config.concurrency()));
+            inFlight.awaitAll();
             LOG.info("issue {}: sending stopped; it resumes on the next start", issueId);
             return await(recipients.counts(pool, issueId));
           }
@@ -165,54 +169,51 @@ final class IssueSender {
           if (interval > 0) {
             long now = System.nanoTime();
             if (next > now) {
-              LockSupport.parkNanos(next - now);
+              pause(next - now);
             }
             next = Math.max(next, now) + interval;
           }
-          inFlight.acquireUninterruptibly();
-          try {
-            await(recipients.markSending(pool, issueId, r.subscriberId()));
-            hooks.beforeSend(r.subscriberId());
-          } catch (RuntimeException e) {
-            inFlight.release();
-            throw e;
-          }
+          inFlight.awaitRoom();
+          await(recipients.markSending(pool, issueId, r.subscriberId()));
+          hooks.beforeSend(r.subscriberId());
           String unsubscribe = service.unsubscribeUrl(r.subscriberId());
           Rendered mail = variant.forRecipient(placeholder, unsubscribe);
-          mailer
-              .send(r.email(), mail.subject(), mail.html(), mail.text(), r.messageId(), unsubscribe)
-              .transform(
-                  ar ->
-                      ar.succeeded()
-                          ? recipients
-                              .markSent(pool, issueId, r.subscriberId())
-                              .onSuccess(v -> sent.incrementAndGet())
-                          : recipients.markFailed(
-                              pool,
-                              issueId,
+          inFlight.add(
+              mailer
+                  .send(
+                      r.email(),
+                      mail.subject(),
+                      mail.html(),
+                      mail.text(),
+                      r.messageId(),
+                      unsubscribe)
+                  .transform(
+                      ar ->
+                          ar.succeeded()
+                              ? recipients
+                                  .markSent(pool, issueId, r.subscriberId())
+                                  .onSuccess(v -> sent.incrementAndGet())
+                              : recipients.markFailed(
+                                  pool,
+                                  issueId,
+                                  r.subscriberId(),
+                                  String.valueOf(ar.cause().getMessage()),
+                                  Mailer.isPermanent(ar.cause())))
+                  .onFailure(
+                      e ->
+                          LOG.warn(
+                              "could not record the outcome for subscriber {}",
                               r.subscriberId(),
-                              String.valueOf(ar.cause().getMessage()),
-                              Mailer.isPermanent(ar.cause())))
-              .onComplete(
-                  ar -> {
-                    inFlight.release();
-                    if (ar.failed()) {
-                      LOG.warn(
-                          "could not record the outcome for subscriber {}",
-                          r.subscriberId(),
-                          ar.cause());
-                    }
-                  });
+                              e)));
         }
       }
       // Wait for the messages in flight before counting what is left.
-      inFlight.acquireUninterruptibly(Math.max(1, config.concurrency()));
-      inFlight.release(Math.max(1, config.concurrency()));
+      inFlight.awaitAll();
       if (await(recipients.open(pool, issueId)) == 0) {
         break;
       }
       LOG.info("issue {}: pass {} left recipients to retry", issueId, pass);
-      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(pass));
+      pause(TimeUnit.SECONDS.toNanos(pass));
     }
     await(recipients.closeExhausted(pool, issueId));
     await(issues.finish(pool, issueId));
@@ -249,9 +250,51 @@ final class IssueSender {
 
   private static <T> T await(Future<T> f) {
     try {
-      return f.await(DB_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("the database did not answer in time", e);
+      // NOTE: timeout() rather than await(time): on a virtual thread the latter waits forever.
+      return f.timeout(DB_TIMEOUT_MS, TimeUnit.MILLISECONDS).await();
+    } catch (Exception e) {
+      if (e instanceof java.util.concurrent.TimeoutException t) {
+        throw new IllegalStateException("the database did not answer in time", t);
+      }
+      throw e;
+    }
+  }
+
+  /** Waits on a Vert.x timer: on a virtual thread the sender's context goes on meanwhile. */
+  private void pause(long nanos) {
+    vertx.timer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), TimeUnit.MILLISECONDS).await();
+  }
+
+  /**
+   * The messages under way, at most {@code limit}. NOTE: waits are Vert.x awaits, not a semaphore:
+   * the messages' outcomes are recorded by callbacks on the sender's own context, which a blocked
+   * virtual thread would hold.
+   */
+  private static final class InFlight {
+    private final int limit;
+    private final List<Future<?>> running = new ArrayList<>();
+
+    InFlight(int limit) {
+      this.limit = limit;
+    }
+
+    void add(Future<?> message) {
+      running.add(message);
+    }
+
+    /** Waits until fewer than {@code limit} messages are under way. */
+    void awaitRoom() {
+      running.removeIf(Future::isComplete);
+      while (running.size() >= limit) {
+        Future.any(running).otherwiseEmpty().await();
+        running.removeIf(Future::isComplete);
+      }
+    }
+
+    /** Waits until every message under way has its outcome recorded (or failed to). */
+    void awaitAll() {
+      Future.join(running).otherwiseEmpty().await();
+      running.clear();
     }
   }
 }

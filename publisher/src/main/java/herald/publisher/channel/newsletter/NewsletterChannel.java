@@ -58,12 +58,16 @@ public final class NewsletterChannel implements Channel {
     await(pool.withTransaction(conn -> entries.remove(conn, event.entryId(), event.version())));
   }
 
-  /** NOTE: blocks; the channel runs on the consumer's own thread, never on a Vert.x thread. */
+  /** NOTE: blocks; the channel runs on a delivery's virtual thread, never on an event loop. */
   private static <T> T await(Future<T> future) throws IOException {
     try {
-      return future.await(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new RetryLaterException("the database did not answer within " + DB_TIMEOUT, null, e);
+      // NOTE: timeout() rather than await(time): on a virtual thread the latter waits forever.
+      return future.timeout(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).await();
+    } catch (Exception e) {
+      if (e instanceof TimeoutException t) {
+        throw new RetryLaterException("the database did not answer within " + DB_TIMEOUT, null, t);
+      }
+      throw e;
     }
   }
 }

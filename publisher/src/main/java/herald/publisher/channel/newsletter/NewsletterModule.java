@@ -41,8 +41,13 @@ public final class NewsletterModule {
   private final IssueService issues;
   private final IssueSender sender;
   private final NewsletterRoutes routes;
-  private final ExecutorService senderThread;
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+  // NOTE: one virtual thread, outside Vert.x: issues go out one at a time, as straight-line code
+  // that awaits PostgreSQL and SMTP. Not a virtual-thread verticle: on such a context the
+  // connection the sender holds for its advisory lock was closed under it (Vert.x 5.0.7).
+  private final ExecutorService senderThread =
+      Executors.newSingleThreadExecutor(
+          Thread.ofVirtual().name("herald-newsletter-sender").factory());
   private long timer = -1;
 
   /** The newsletter over the given database (schema {@code publisher}) and SMTP settings. */
@@ -76,16 +81,10 @@ public final class NewsletterModule {
     this.channel = new NewsletterChannel(pool, entries);
     this.subscriptions = new SubscriptionService(pool, subscribers, tokens, mailer, config, clock);
     this.issues = new IssueService(pool, issueRepository, recipients, tokens, mailer, config);
-    this.sender = new IssueSender(pool, issueRepository, recipients, issues, mailer, config, hooks);
+    this.sender =
+        new IssueSender(vertx, pool, issueRepository, recipients, issues, mailer, config, hooks);
     this.routes =
         new NewsletterRoutes(subscriptions, issues, this, config, subscribers, entries, pool);
-    this.senderThread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "herald-newsletter-sender");
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   /**
@@ -162,7 +161,7 @@ public final class NewsletterModule {
               }
               return null;
             })
-        .compose(v -> closeMail());
+        .compose(v -> closeMail(), e -> closeMail());
   }
 
   /**

@@ -402,9 +402,13 @@ public final class SocialChannel implements Channel {
    */
   private static <T> T await(Future<T> future) throws IOException {
     try {
-      return future.await(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new RetryLaterException("the database did not answer within " + DB_TIMEOUT, null, e);
+      // NOTE: timeout() rather than await(time): on a virtual thread the latter waits forever.
+      return future.timeout(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).await();
+    } catch (Exception e) {
+      if (e instanceof TimeoutException t) {
+        throw new RetryLaterException("the database did not answer within " + DB_TIMEOUT, null, t);
+      }
+      throw e;
     }
   }
 

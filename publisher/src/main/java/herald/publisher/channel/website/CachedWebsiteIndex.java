@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link WebsiteIndex} in PostgreSQL with a copy in memory that answers every read: a website
@@ -17,19 +18,30 @@ import java.util.UUID;
  */
 public final class CachedWebsiteIndex implements WebsiteIndex {
   private final WebsiteIndex durable;
-  private InMemoryWebsiteIndex memory;
+  // Guards the loading of the copy and keeps writes in the same order in both places.
+  private final ReentrantLock lock = new ReentrantLock();
+  private volatile InMemoryWebsiteIndex memory;
 
   public CachedWebsiteIndex(WebsiteIndex durable) {
     this.durable = durable;
   }
 
-  private synchronized InMemoryWebsiteIndex memory() throws IOException {
-    if (memory == null) {
-      InMemoryWebsiteIndex loaded = new InMemoryWebsiteIndex();
-      loaded.load(durable.all());
-      memory = loaded;
+  private InMemoryWebsiteIndex memory() throws IOException {
+    InMemoryWebsiteIndex loaded = memory;
+    if (loaded != null) {
+      return loaded;
     }
-    return memory;
+    lock.lock();
+    try {
+      if (memory == null) {
+        InMemoryWebsiteIndex fresh = new InMemoryWebsiteIndex();
+        fresh.load(durable.all());
+        memory = fresh;
+      }
+      return memory;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -38,10 +50,15 @@ public final class CachedWebsiteIndex implements WebsiteIndex {
   }
 
   @Override
-  public synchronized void replace(UUID entryId, List<PageRow> rows) throws IOException {
+  public void replace(UUID entryId, List<PageRow> rows) throws IOException {
     InMemoryWebsiteIndex copy = memory();
-    durable.replace(entryId, rows);
-    copy.replace(entryId, rows);
+    lock.lock();
+    try {
+      durable.replace(entryId, rows);
+      copy.replace(entryId, rows);
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

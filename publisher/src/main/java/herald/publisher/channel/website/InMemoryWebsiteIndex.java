@@ -27,8 +27,13 @@ public final class InMemoryWebsiteIndex implements WebsiteIndex {
   }
 
   @Override
-  public synchronized void replace(UUID entryId, List<PageRow> replacement) {
-    List<PageRow> before = pagesOf(entryId);
+  public void replace(UUID entryId, List<PageRow> replacement) {
+    // compute: one entry's replacement is atomic, as the rows kept depend on those before.
+    rows.compute(entryId, (id, before) -> kept(before == null ? List.of() : before, replacement));
+  }
+
+  /** The new rows, each keeping the publication time of the same locale's row before. */
+  private static List<PageRow> kept(List<PageRow> before, List<PageRow> replacement) {
     List<PageRow> kept = new ArrayList<>();
     for (PageRow r : replacement) {
       PageRow old =
@@ -47,15 +52,12 @@ public final class InMemoryWebsiteIndex implements WebsiteIndex {
                   old.publishedAt(),
                   r.tags()));
     }
-    if (kept.isEmpty()) {
-      rows.remove(entryId);
-    } else {
-      rows.put(entryId, List.copyOf(kept));
-    }
+    // null removes the entry's mapping.
+    return kept.isEmpty() ? null : List.copyOf(kept);
   }
 
   /** Adds rows as they are stored elsewhere (publication times kept as given). */
-  synchronized void load(List<PageRow> stored) {
+  void load(List<PageRow> stored) {
     Map<UUID, List<PageRow>> byEntry = new java.util.LinkedHashMap<>();
     stored.forEach(r -> byEntry.computeIfAbsent(r.entryId(), k -> new ArrayList<>()).add(r));
     byEntry.forEach((id, rs) -> rows.put(id, List.copyOf(rs)));

@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,17 +109,8 @@ public final class WebsiteChannel implements Channel {
   private Batch pending = new Batch();
   private boolean renderEverything = true;
 
-  // Whether a delivery is rendering the listings (guarded by combine).
-  private final Object combine = new Object();
-  private boolean rendering;
-  private final ExecutorService io =
-      Executors.newFixedThreadPool(
-          4,
-          r -> {
-            Thread t = new Thread(r, "herald-website-io");
-            t.setDaemon(true);
-            return t;
-          });
+  // Held by the delivery that renders the listings; the others wait for it (see listings()).
+  private final ReentrantLock rendering = new ReentrantLock();
 
   /** A channel writing below the given site directory, keeping its index in memory. */
   public WebsiteChannel(Path siteDir) {
@@ -379,27 +371,19 @@ public final class WebsiteChannel implements Channel {
    */
   private Set<String> listings(CompletableFuture<Set<String>> mine) throws IOException {
     while (!mine.isDone()) {
-      synchronized (combine) {
-        while (rendering && !mine.isDone()) {
-          try {
-            combine.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the listings", e);
-          }
-        }
-        if (mine.isDone()) {
-          break;
-        }
-        rendering = true;
+      try {
+        rendering.lockInterruptibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the listings", e);
       }
       try {
-        renderPending();
-      } finally {
-        synchronized (combine) {
-          rendering = false;
-          combine.notifyAll();
+        // The delivery that held the lock may have rendered this change with its own.
+        if (!mine.isDone()) {
+          renderPending();
         }
+      } finally {
+        rendering.unlock();
       }
     }
     try {
@@ -767,8 +751,11 @@ public final class WebsiteChannel implements Channel {
       return changed;
     }
     List<Future<Boolean>> done = new ArrayList<>();
-    for (Write w : writes) {
-      done.add(io.submit(() -> writeIfChanged(w.file(), w.content())));
+    // One virtual thread per file, all ended when the block is.
+    try (ExecutorService io = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Write w : writes) {
+        done.add(io.submit(() -> writeIfChanged(w.file(), w.content())));
+      }
     }
     IOException failure = null;
     for (int i = 0; i < writes.size(); i++) {

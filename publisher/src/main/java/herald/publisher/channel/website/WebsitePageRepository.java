@@ -135,7 +135,7 @@ public final class WebsitePageRepository implements WebsiteIndex {
 
   private <T> T await(Future<T> f) throws IOException {
     try {
-      return f.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return f.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).await();
     } catch (Exception e) {
       // A database that is away is a failure worth retrying, like a disk that is full.
       throw new IOException("website index: " + e.getMessage(), e);
