@@ -85,6 +85,12 @@ public final class StudioBench {
         {"entry list, tag filter", "/studio/content/article?tag=t7"},
         {"editor of one entry", "/studio/entries/" + some},
         {"history of one entry", "/studio/entries/" + some + "/versions"},
+        {"publish page of one entry", "/studio/entries/" + some + "/publish"},
+        {"dashboard's newsletter card", "/studio/dashboard/newsletter"},
+        {"newsletter (issues, queue)", "/studio/newsletter"},
+        {"subscribers, first page", "/studio/newsletter/subscribers"},
+        {"admin: content model", "/studio/admin/types/article"},
+        {"admin: audit log, first page", "/studio/admin/audit"},
       };
       System.out.printf(
           Locale.ROOT,
