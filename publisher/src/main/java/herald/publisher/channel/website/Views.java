@@ -112,4 +112,10 @@ public final class Views {
   /** An entry in a listing. */
   public record Item(
       String href, String title, String summary, String kind, String dateIso, String dateLabel) {}
+
+  /** A language: a link to its pages ({@code href}), or a word in it ({@code href} null). */
+  public record Language(String href, String lang, String name) {}
+
+  /** An URL in sitemap.xml, with the date of its last change when known. */
+  public record SitemapUrl(String loc, String lastmod) {}
 }

@@ -2,8 +2,6 @@ package herald.publisher.channel.website;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -19,7 +17,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.FormatStyle;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -94,7 +91,8 @@ final class WebsiteRenderer {
     String title = entry.title(locale);
     String summary = entry.text("summary", locale).filter(s -> !s.isBlank()).orElse(null);
     String body =
-        linkEntries(
+        EntryLinks.linkEntries(
+            siteUrl,
             entry
                 .text("body", locale)
                 .filter(s -> !s.isBlank())
@@ -125,7 +123,8 @@ final class WebsiteRenderer {
           }
         }
         case "reference", "references" -> {
-          List<Views.Link> links = resolve(ids(v), locale, root, known, named);
+          List<Views.Link> links =
+              EntryLinks.resolve(EntryLinks.ids(v), locale, root, known, named);
           if (!links.isEmpty()) {
             people.add(new Views.People(labels.field(f.id()), links));
           }
@@ -178,7 +177,8 @@ final class WebsiteRenderer {
             root,
             siteUrl + "/" + path,
             alternates,
-            jsonLd(entry, locale, title, summary, siteUrl + "/" + path, zone, event, known, named),
+            JsonLd.of(
+                entry, locale, title, summary, siteUrl + "/" + path, zone, event, known, named),
             root + locale + "/",
             labels.get("home"),
             feeds(entry.contentType(), locale),
@@ -243,6 +243,16 @@ final class WebsiteRenderer {
             feeds("all", locale),
             SiteLabels.of(locale));
     return render("listing", Map.of("page", page, "listing", listing));
+  }
+
+  /** The root page: links to each locale, under the word for "languages" in each. */
+  String root(List<Views.Language> links, List<Views.Language> headings) {
+    return render("root", Map.of("links", links, "headings", headings));
+  }
+
+  /** sitemap.xml. */
+  String sitemap(List<Views.SitemapUrl> urls) {
+    return render("sitemap", Map.of("urls", urls));
   }
 
   /** RSS, Atom and JSON Feed for the type (or all) in the locale, served by the api. */
@@ -312,7 +322,8 @@ final class WebsiteRenderer {
                         t,
                         rs.map(OffsetDateTime::toString).orElse(null),
                         localized(row.get("title"), locale),
-                        resolve(ids(row.path("speakers")), locale, root, known, named)));
+                        EntryLinks.resolve(
+                            EntryLinks.ids(row.path("speakers")), locale, root, known, named)));
               }
             });
     return new Views.Event(
@@ -325,84 +336,6 @@ final class WebsiteRenderer {
         registration,
         start.isPresent() ? "event.ics" : null,
         programme);
-  }
-
-  /** JSON-LD for the page, escaped so that it cannot close its script element. */
-  private String jsonLd(
-      ContentPublished entry,
-      String locale,
-      String title,
-      String summary,
-      String url,
-      ZoneId zone,
-      Views.Event event,
-      Map<UUID, List<PageRow>> known,
-      Map<UUID, ContentPublished> named) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("@context", "https://schema.org");
-    if (event != null) {
-      n.put("@type", "Event");
-      n.put("name", title);
-      if (summary != null) {
-        n.put("description", summary);
-      }
-      dateTime(entry, "startsAt", locale)
-          .ifPresent(
-              s -> n.put("startDate", s.atZoneSameInstant(zone).toOffsetDateTime().toString()));
-      dateTime(entry, "endsAt", locale)
-          .ifPresent(
-              s -> n.put("endDate", s.atZoneSameInstant(zone).toOffsetDateTime().toString()));
-      n.put("eventStatus", "https://schema.org/EventScheduled");
-      n.put(
-          "eventAttendanceMode",
-          event.online()
-              ? "https://schema.org/OnlineEventAttendanceMode"
-              : "https://schema.org/OfflineEventAttendanceMode");
-      ObjectNode location = n.putObject("location");
-      if (event.online()) {
-        location.put("@type", "VirtualLocation");
-        location.put("url", event.registration() != null ? event.registration().href() : url);
-      } else {
-        location.put("@type", "Place");
-        location.put("name", event.venue() != null ? event.venue() : title);
-        entry
-            .value("venue", locale)
-            .filter(v -> v.has("lat") && v.has("lon"))
-            .ifPresent(
-                v -> {
-                  ObjectNode geo = location.putObject("geo");
-                  geo.put("@type", "GeoCoordinates");
-                  geo.put("latitude", v.get("lat").asDouble());
-                  geo.put("longitude", v.get("lon").asDouble());
-                });
-      }
-      if (event.registration() != null) {
-        ObjectNode offer = n.putObject("offers");
-        offer.put("@type", "Offer");
-        offer.put("url", event.registration().href());
-        offer.put("price", 0);
-        offer.put("availability", "https://schema.org/InStock");
-      }
-      ArrayNode organisers = JSON.createArrayNode();
-      for (Views.Link o :
-          resolve(ids(entry.value("organisers", locale).orElse(null)), locale, "", known, named)) {
-        organisers.addObject().put("@type", "Organization").put("name", o.label());
-      }
-      if (!organisers.isEmpty()) {
-        n.set("organizer", organisers);
-      }
-    } else {
-      n.put("@type", layout(entry.contentType()).equals("article") ? "Article" : "CreativeWork");
-      n.put("headline", title);
-      if (summary != null) {
-        n.put("description", summary);
-      }
-      n.put("datePublished", entry.occurredAt().toString());
-    }
-    entry.text("image", locale).filter(Html::isWebUrl).ifPresent(i -> n.put("image", i));
-    n.put("inLanguage", locale);
-    n.put("url", url);
-    return n.toString().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
   }
 
   /** The entry's tags (the {@code tags} field), without blanks or repeats. */
@@ -422,152 +355,6 @@ final class WebsiteRenderer {
                       }
                     }));
     return List.copyOf(out);
-  }
-
-  /** A link to an entry's permanent link, {@code …/go/<entry id>/}. */
-  private static final java.util.regex.Pattern GO_LINK =
-      java.util.regex.Pattern.compile(
-          "/"
-              + WebsiteChannel.GO
-              + "/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/");
-
-  /**
-   * Rich text's links to another entry's permanent link on this site ({@code <site>/go/<id>/}, as
-   * Studio's toolbar inserts them) made direct links to that entry's page, in this page's locale
-   * when it has one; a link to an entry without a page stays as it is.
-   */
-  String linkEntries(String html, String locale, String root, Map<UUID, List<PageRow>> known) {
-    if (html == null || !html.contains("/" + WebsiteChannel.GO + "/")) {
-      return html;
-    }
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "href=\""
-                    + java.util.regex.Pattern.quote(
-                        Html.escape(siteUrl) + "/" + WebsiteChannel.GO + "/")
-                    + "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/?\"")
-            .matcher(html);
-    StringBuilder out = new StringBuilder(html.length());
-    while (m.find()) {
-      List<PageRow> pages = known.getOrDefault(UUID.fromString(m.group(1)), List.of());
-      PageRow page =
-          pages.stream()
-              .filter(p -> p.locale().equals(locale))
-              .findFirst()
-              .orElse(pages.isEmpty() ? null : pages.get(0));
-      m.appendReplacement(
-          out,
-          java.util.regex.Matcher.quoteReplacement(
-              page == null ? m.group() : "href=\"" + Html.escape(root + page.path()) + "\""));
-    }
-    m.appendTail(out);
-    return out.toString();
-  }
-
-  /** The entry ids referenced anywhere in the entry (reference fields, programme speakers). */
-  static Set<UUID> references(ContentPublished entry) {
-    Set<UUID> out = new LinkedHashSet<>();
-    for (FieldSchema f : entry.schema()) {
-      JsonNode v = entry.fields().get(f.id());
-      if (v == null) {
-        continue;
-      }
-      if (f.type().equals("reference") || f.type().equals("references")) {
-        collect(v, out);
-      } else if (f.type().equals("richtext")) {
-        // Links to other entries' permanent links (go/<id>/), to be made direct page links.
-        v.forEach(
-            text -> {
-              java.util.regex.Matcher m = GO_LINK.matcher(text.asText(""));
-              while (m.find()) {
-                out.add(UUID.fromString(m.group(1)));
-              }
-            });
-        if (v.isTextual()) {
-          java.util.regex.Matcher m = GO_LINK.matcher(v.asText());
-          while (m.find()) {
-            out.add(UUID.fromString(m.group(1)));
-          }
-        }
-      } else if (f.type().equals("group") && v.isArray()) {
-        for (FieldSchema sub : f.fields()) {
-          if (sub.type().equals("reference") || sub.type().equals("references")) {
-            v.forEach(row -> collect(row.get(sub.id()), out));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private static void collect(JsonNode v, Set<UUID> out) {
-    if (v == null) {
-      return;
-    }
-    if (v.isObject()) {
-      // A localized reference field: every locale's value.
-      v.forEach(x -> collect(x, out));
-      return;
-    }
-    out.addAll(ids(v));
-  }
-
-  private static List<UUID> ids(JsonNode v) {
-    List<UUID> out = new ArrayList<>();
-    if (v == null) {
-      return out;
-    }
-    List<JsonNode> nodes = new ArrayList<>();
-    if (v.isArray()) {
-      v.forEach(nodes::add);
-    } else {
-      nodes.add(v);
-    }
-    for (JsonNode n : nodes) {
-      if (n.isTextual()) {
-        try {
-          out.add(UUID.fromString(n.asText()));
-        } catch (IllegalArgumentException e) {
-          // Not an entry id: nothing to link.
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The referenced entries in their order: linked to their page where they are on the website (in
-   * the locale if they have it, else in any), named where they are published elsewhere only;
-   * references that are not published are left out.
-   */
-  private static List<Views.Link> resolve(
-      List<UUID> ids,
-      String locale,
-      String root,
-      Map<UUID, List<PageRow>> known,
-      Map<UUID, ContentPublished> named) {
-    List<Views.Link> out = new ArrayList<>();
-    for (UUID id : ids) {
-      List<PageRow> rows = known.getOrDefault(id, List.of());
-      Optional<PageRow> page =
-          rows.stream()
-              .filter(r -> r.locale().equals(locale))
-              .findFirst()
-              .or(() -> rows.stream().findFirst());
-      if (page.isPresent()) {
-        out.add(Views.Link.of(root + page.get().path(), page.get().title()));
-      } else if (named.containsKey(id)) {
-        out.add(Views.Link.unlinked(named.get(id).title(locale)));
-      }
-    }
-    return out;
-  }
-
-  /** Rows by entry id. */
-  static Map<UUID, List<PageRow>> byEntry(List<PageRow> rows) {
-    Map<UUID, List<PageRow>> out = new HashMap<>();
-    rows.forEach(r -> out.computeIfAbsent(r.entryId(), k -> new ArrayList<>()).add(r));
-    return out;
   }
 
   private static String localized(JsonNode v, String locale) {
@@ -592,8 +379,7 @@ final class WebsiteRenderer {
         .filter(s -> s != null && !s.isBlank());
   }
 
-  private static Optional<OffsetDateTime> dateTime(
-      ContentPublished entry, String field, String locale) {
+  static Optional<OffsetDateTime> dateTime(ContentPublished entry, String field, String locale) {
     return entry.text(field, locale).flatMap(WebsiteRenderer::parse);
   }
 

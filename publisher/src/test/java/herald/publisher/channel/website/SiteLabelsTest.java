@@ -133,6 +133,13 @@ class SiteLabelsTest {
         List.of(">Programme<", ">Speakers<", ">Session<", ">Register<", "Add to calendar")) {
       assertTrue(!cyrillic.contains(english) && !latin.contains(english), english);
     }
+    // The root page has no one language: its heading is the word in each of the site's.
+    String root = Files.readString(site.resolve("index.html"));
+    assertTrue(
+        root.contains(
+            "<h1><span lang=\"sr-Cyrl\">Језици</span> · <span lang=\"sr-Latn\">Jezici</span>"),
+        root);
+    assertTrue(!root.contains("Languages"), root);
   }
 
   @Test

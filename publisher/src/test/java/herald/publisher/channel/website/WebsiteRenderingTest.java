@@ -439,6 +439,11 @@ class WebsiteRenderingTest {
         read("en/article/first/index.html").contains("href=\"../../../en/tag/harm-reduction/\""));
     String sitemap = read("sitemap.xml");
     assertTrue(sitemap.contains("<loc>https://site.example/en/article/second/</loc>"));
+    assertTrue(sitemap.startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset"), sitemap);
+    assertTrue(sitemap.contains("<url><loc>https://site.example/en/</loc></url>"), sitemap);
+    String root = read("index.html");
+    assertTrue(root.contains("<h1><span lang=\"en\">Languages</span></h1>"), root);
+    assertTrue(root.contains("<a href=\"en/\" hreflang=\"en\" lang=\"en\">English</a>"), root);
 
     channel.unpublish(unpublishedArticle("00000000-0000-4000-8000-000000000003", "third", 4));
 
