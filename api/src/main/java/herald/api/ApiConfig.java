@@ -1,5 +1,16 @@
 package herald.api;
 
+import static herald.events.EnvValues.doubleOf;
+import static herald.events.EnvValues.intOf;
+import static herald.events.EnvValues.longOf;
+
+import herald.api.auth.ApiKeys;
+import herald.api.content.ContentConfig;
+import herald.api.outbox.RelayHoldSeam;
+import herald.api.partners.PartnerConfig;
+import herald.api.studio.StudioConfig;
+import herald.events.DatabaseSettings;
+import herald.events.EnvValues;
 import herald.events.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,43 +19,66 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Settings of the api service, read from the environment. */
+/**
+ * Settings of the api service, read from the environment once, in {@link #fromEnv}: nothing else in
+ * the api reads the environment.
+ *
+ * @param content the locales and how content is delivered
+ * @param partners the partner features (sync, feeds, webhooks), absent with {@code
+ *     HERALD_PARTNERS=off}
+ * @param relayHold a test seam's arming file ({@code HERALD_TEST_RELAY_HOLD}, see {@code
+ *     RelayHoldSeam}), never set in production
+ */
 public record ApiConfig(
-    int port,
-    String pgHost,
-    int pgPort,
-    String pgDatabase,
-    String pgUser,
-    String pgPassword,
-    int pgPoolSize,
-    String kafkaBootstrapServers,
-    String contentTopic,
-    Optional<String> adminKey,
-    String indexerUrl,
-    String publisherUrl,
-    Optional<String> internalToken,
-    long maxBodyBytes,
-    List<String> locales,
-    boolean publicDelivery,
+    Http http,
+    DatabaseSettings database,
+    Kafka kafka,
+    Neighbours neighbours,
+    Keys keys,
+    ContentConfig content,
     Duration relayPollInterval,
     Duration schedulerPollInterval,
-    Map<String, List<String>> localeFallbacks,
-    int responseCacheSize,
-    int httpInstances,
-    boolean partnersEnabled,
+    Optional<PartnerConfig> partners,
+    StudioConfig studio,
     Path dataDir,
-    String bindHost,
-    Map<String, String> env) {
+    Optional<Path> relayHold) {
 
-  public static final int DEFAULT_PORT = 8080;
-  public static final String DEFAULT_PG_HOST = "127.0.0.1";
-  public static final int DEFAULT_PG_PORT = 5432;
-  public static final String DEFAULT_PG_DATABASE = "herald";
-  public static final String DEFAULT_PG_USER = "postgres";
+  /**
+   * Where and how the api serves HTTP.
+   *
+   * @param port 0 for any free port
+   * @param eventLoops how many servers share the port, each on its own event loop
+   */
+  public record Http(int port, String bindHost, long maxBodyBytes, int eventLoops) {
+    public Http {
+      bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.strip();
+    }
+  }
+
+  /** The broker and the topic the outbox relay writes content events to. */
+  public record Kafka(String bootstrapServers, String contentTopic) {}
+
+  /**
+   * The services the api forwards to, and the token it shows them.
+   *
+   * @param internalToken {@code HERALD_INTERNAL_TOKEN}; without it they refuse forwarded calls
+   */
+  public record Neighbours(
+      String indexerUrl, String publisherUrl, Optional<String> internalToken) {}
+
+  /**
+   * The bootstrap admin key, and the throttle on wrong keys.
+   *
+   * @param wrongKeysBurst wrong keys a client may send before it is throttled
+   * @param wrongKeysPerMinute how fast that allowance refills
+   */
+  public record Keys(Optional<String> adminKey, int wrongKeysBurst, double wrongKeysPerMinute) {}
+
+  public static final int DEFAULT_PORT = PartnerConfig.DEFAULT_API_PORT;
   public static final int DEFAULT_PG_POOL_SIZE = 8;
   public static final String DEFAULT_KAFKA = "127.0.0.1:9092";
   public static final int DEFAULT_INDEXER_PORT = 8081;
-  public static final int DEFAULT_PUBLISHER_PORT = 8082;
+  public static final int DEFAULT_PUBLISHER_PORT = PartnerConfig.DEFAULT_PUBLISHER_PORT;
 
   /**
    * Every interface: the api is the public front door. The all-in-one launcher sets {@code
@@ -67,71 +101,57 @@ public record ApiConfig(
   public static final long DEFAULT_SCHEDULER_POLL_MS = 1000;
   public static final int DEFAULT_RESPONSE_CACHE_SIZE = 10_000;
 
-  public ApiConfig {
-    locales = List.copyOf(locales);
-    // Chains may only name configured locales; others are dropped from them.
-    Map<String, List<String>> kept = new java.util.HashMap<>();
-    for (Map.Entry<String, List<String>> f : localeFallbacks.entrySet()) {
-      if (locales.contains(f.getKey())) {
-        kept.put(f.getKey(), f.getValue().stream().filter(locales::contains).toList());
-      }
-    }
-    localeFallbacks = Map.copyOf(kept);
-    // Modules with settings of their own (partners) read them from the same variables.
-    env = env == null ? Map.of() : Map.copyOf(env);
-    bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.strip();
-    if (locales.isEmpty()) {
-      throw new IllegalArgumentException("HERALD_LOCALES must name at least one locale");
-    }
+  /** The configured locales, the default first. */
+  public List<String> locales() {
+    return content.locales();
   }
 
-  /**
-   * The locales to try for a requested one: itself, its configured fallbacks, then the default
-   * locale.
-   */
+  /** The locales to try for a requested one (see {@link ContentConfig#fallbackChain}). */
   public List<String> fallbackChain(String locale) {
-    java.util.LinkedHashSet<String> chain = new java.util.LinkedHashSet<>();
-    chain.add(locale);
-    chain.addAll(localeFallbacks.getOrDefault(locale, List.of()));
-    chain.add(defaultLocale());
-    return List.copyOf(chain);
+    return content.fallbackChain(locale);
   }
 
   /** The default locale: the first configured one. */
   public String defaultLocale() {
-    return locales.get(0);
+    return content.defaultLocale();
   }
 
   public static ApiConfig fromEnv(Map<String, String> env) {
     return new ApiConfig(
-        intOf(env, "HERALD_API_PORT", DEFAULT_PORT),
-        env.getOrDefault("PG_HOST", DEFAULT_PG_HOST),
-        intOf(env, "PG_PORT", DEFAULT_PG_PORT),
-        env.getOrDefault("PG_DATABASE", DEFAULT_PG_DATABASE),
-        env.getOrDefault("PG_USER", DEFAULT_PG_USER),
-        env.getOrDefault("PG_PASSWORD", ""),
-        intOf(env, "HERALD_API_PG_POOL_SIZE", DEFAULT_PG_POOL_SIZE),
-        env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
-        env.getOrDefault("HERALD_CONTENT_TOPIC", Topics.CONTENT),
-        Optional.ofNullable(env.get("HERALD_ADMIN_KEY")).filter(s -> !s.isBlank()),
-        neighbourUrl(env, "HERALD_INDEXER_URL", "HERALD_INDEXER_PORT", DEFAULT_INDEXER_PORT),
-        neighbourUrl(env, "HERALD_PUBLISHER_URL", "HERALD_PUBLISHER_PORT", DEFAULT_PUBLISHER_PORT),
-        Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")).filter(s -> !s.isBlank()),
-        longOf(env, "HERALD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-        Arrays.stream(env.getOrDefault("HERALD_LOCALES", DEFAULT_LOCALES).split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList(),
-        Boolean.parseBoolean(env.getOrDefault("HERALD_PUBLIC_DELIVERY", "true")),
+        new Http(
+            intOf(env, "HERALD_API_PORT", DEFAULT_PORT),
+            env.getOrDefault("HERALD_BIND_HOST", DEFAULT_BIND_HOST),
+            longOf(env, "HERALD_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            intOf(env, "HERALD_API_EVENT_LOOPS", Runtime.getRuntime().availableProcessors())),
+        DatabaseSettings.fromEnv(env, "HERALD_API_PG_POOL_SIZE", DEFAULT_PG_POOL_SIZE),
+        new Kafka(
+            env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
+            env.getOrDefault("HERALD_CONTENT_TOPIC", Topics.CONTENT)),
+        new Neighbours(
+            neighbourUrl(env, "HERALD_INDEXER_URL", "HERALD_INDEXER_PORT", DEFAULT_INDEXER_PORT),
+            neighbourUrl(
+                env, "HERALD_PUBLISHER_URL", "HERALD_PUBLISHER_PORT", DEFAULT_PUBLISHER_PORT),
+            Optional.ofNullable(env.get("HERALD_INTERNAL_TOKEN")).filter(s -> !s.isBlank())),
+        new Keys(
+            Optional.ofNullable(env.get("HERALD_ADMIN_KEY")).filter(s -> !s.isBlank()),
+            intOf(env, "HERALD_WRONG_KEYS_BURST", ApiKeys.DEFAULT_WRONG_KEYS_BURST),
+            doubleOf(env, "HERALD_WRONG_KEYS_PER_MIN", ApiKeys.DEFAULT_WRONG_KEYS_PER_MIN)),
+        new ContentConfig(
+            Arrays.stream(env.getOrDefault("HERALD_LOCALES", DEFAULT_LOCALES).split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList(),
+            fallbacks(env.getOrDefault("HERALD_LOCALE_FALLBACKS", DEFAULT_LOCALE_FALLBACKS)),
+            Boolean.parseBoolean(env.getOrDefault("HERALD_PUBLIC_DELIVERY", "true")),
+            intOf(env, "HERALD_RESPONSE_CACHE_SIZE", DEFAULT_RESPONSE_CACHE_SIZE)),
         Duration.ofMillis(longOf(env, "HERALD_RELAY_POLL_MS", DEFAULT_RELAY_POLL_MS)),
         Duration.ofMillis(longOf(env, "HERALD_SCHEDULER_POLL_MS", DEFAULT_SCHEDULER_POLL_MS)),
-        fallbacks(env.getOrDefault("HERALD_LOCALE_FALLBACKS", DEFAULT_LOCALE_FALLBACKS)),
-        intOf(env, "HERALD_RESPONSE_CACHE_SIZE", DEFAULT_RESPONSE_CACHE_SIZE),
-        intOf(env, "HERALD_API_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
-        !"off".equalsIgnoreCase(env.getOrDefault("HERALD_PARTNERS", "on")),
+        "off".equalsIgnoreCase(env.getOrDefault("HERALD_PARTNERS", "on"))
+            ? Optional.empty()
+            : Optional.of(PartnerConfig.fromEnv(env)),
+        StudioConfig.fromEnv(env),
         Path.of(env.getOrDefault("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
-        env.getOrDefault("HERALD_BIND_HOST", DEFAULT_BIND_HOST),
-        env);
+        EnvValues.value(env, RelayHoldSeam.ENV).map(Path::of));
   }
 
   /**
@@ -165,36 +185,5 @@ public record ApiConfig(
       }
     }
     return out;
-  }
-
-  /** A whole-number setting; blank or absent is the default, anything else not a number fails. */
-  public static int intOf(Map<String, String> env, String name, int dflt) {
-    return (int) longOf(env, name, dflt);
-  }
-
-  /** A whole-number setting; blank or absent is the default, anything else not a number fails. */
-  public static long longOf(Map<String, String> env, String name, long dflt) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, not '" + v + "'", e);
-    }
-  }
-
-  /** A decimal setting; blank or absent is the default, anything else not a number fails. */
-  public static double doubleOf(Map<String, String> env, String name, double dflt) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      return Double.parseDouble(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, not '" + v + "'", e);
-    }
   }
 }

@@ -35,7 +35,9 @@ final class ApiRoutes {
     router
         .route()
         .handler(
-            BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false));
+            BodyHandler.create()
+                .setBodyLimit(config.http().maxBodyBytes())
+                .setHandleFileUploads(false));
     router.route().handler(new JsonLimits());
     router.route().handler(w.contract.validate());
 
@@ -85,7 +87,7 @@ final class ApiRoutes {
         .mount(router); // /v1/manage/entries/:id/preview/:channel
     w.studio.mount(router); // /studio
 
-    ProblemHandler problems = new ProblemHandler(config.maxBodyBytes());
+    ProblemHandler problems = new ProblemHandler(config.http().maxBodyBytes());
     router.route().failureHandler(problems);
     // A request target the router itself can't match against (the studio's sub-router route
     // fails on an undecodable path before any failure handler runs) ends here.

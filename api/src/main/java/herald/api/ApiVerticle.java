@@ -4,6 +4,7 @@ import herald.api.http.HealthRoutes;
 import herald.api.http.OpenApiValidation;
 import herald.api.http.ProblemHandler;
 import herald.api.outbox.OutboxRelay;
+import herald.events.DatabaseSettings;
 import herald.events.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -98,24 +99,26 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     PgConnectOptions pg =
         new PgConnectOptions()
-            .setHost(config.pgHost())
-            .setPort(config.pgPort())
-            .setDatabase(config.pgDatabase())
-            .setUser(config.pgUser())
-            .setPassword(config.pgPassword());
+            .setHost(config.database().host())
+            .setPort(config.database().port())
+            .setDatabase(config.database().database())
+            .setUser(config.database().user())
+            .setPassword(config.database().password());
     return vertx
         .executeBlocking(
             () -> {
               migrate();
               Topics.ensure(
-                  config.kafkaBootstrapServers(), config.contentTopic(), Topics.CONTENT_PARTITIONS);
+                  config.kafka().bootstrapServers(),
+                  config.kafka().contentTopic(),
+                  Topics.CONTENT_PARTITIONS);
               return null;
             })
         .compose(
             v -> {
               pool =
                   PgBuilder.pool()
-                      .with(new PoolOptions().setMaxSize(config.pgPoolSize()))
+                      .with(new PoolOptions().setMaxSize(config.database().poolSize()))
                       .connectingTo(pg)
                       .using(vertx)
                       .build();
@@ -161,16 +164,16 @@ public final class ApiVerticle extends VerticleBase {
   private Future<HttpServer> listen() {
     // NOTE: a negative port makes Vert.x pick one random port that all the servers share; port 0
     // would give each server a port of its own.
-    int port = config.port() == 0 ? -1 : config.port();
+    int port = config.http().port() == 0 ? -1 : config.http().port();
     return vertx
         .createHttpServer(SERVER_OPTIONS)
         .requestHandler(router)
         .invalidRequestHandler(ProblemHandler::invalidRequest)
-        .listen(port, config.bindHost())
+        .listen(port, config.http().bindHost())
         .compose(
             s -> {
               server = s;
-              int extra = config.httpInstances() - 1;
+              int extra = config.http().eventLoops() - 1;
               if (extra <= 0) {
                 return Future.succeededFuture(s);
               }
@@ -178,7 +181,7 @@ public final class ApiVerticle extends VerticleBase {
               // connections over them, so request handling uses every core.
               return vertx
                   .deployVerticle(
-                      () -> new HttpServerVerticle(router, port, config.bindHost()),
+                      () -> new HttpServerVerticle(router, port, config.http().bindHost()),
                       new DeploymentOptions().setInstances(extra))
                   .map(id -> s);
             })
@@ -186,9 +189,9 @@ public final class ApiVerticle extends VerticleBase {
             s ->
                 LOG.info(
                     "api listening on {}:{} with {} event loops",
-                    config.bindHost(),
+                    config.http().bindHost(),
                     s.actualPort(),
-                    Math.max(1, config.httpInstances())));
+                    Math.max(1, config.http().eventLoops())));
   }
 
   /** One more HTTP server on the api's port and router, on its own event loop. */
@@ -221,10 +224,9 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void migrate() {
-    String url =
-        "jdbc:postgresql://" + config.pgHost() + ":" + config.pgPort() + "/" + config.pgDatabase();
+    DatabaseSettings db = config.database();
     Flyway.configure()
-        .dataSource(url, config.pgUser(), config.pgPassword())
+        .dataSource(db.jdbcUrl(), db.user(), db.password())
         .locations("classpath:db/api")
         .load()
         .migrate();

@@ -19,11 +19,9 @@ import herald.api.http.ServiceProxy;
 import herald.api.outbox.OutboxRelay;
 import herald.api.outbox.OutboxRepository;
 import herald.api.outbox.RelayHoldSeam;
-import herald.api.partners.PartnerConfig;
 import herald.api.partners.PartnerModule;
 import herald.api.schedule.ScheduleRepository;
 import herald.api.schedule.ScheduleRunner;
-import herald.api.studio.StudioConfig;
 import herald.api.studio.StudioModule;
 import herald.events.DeliveryTopics;
 import herald.events.health.Check;
@@ -102,7 +100,7 @@ final class ApiWiring {
     this.registry = registry;
     this.pool = pool;
     this.contract = contract;
-    producer = new KafkaProducer<>(producerProps(config.kafkaBootstrapServers()));
+    producer = new KafkaProducer<>(producerProps(config.kafka().bootstrapServers()));
     OutboxRepository outbox = new OutboxRepository();
     relay =
         new OutboxRelay(
@@ -110,54 +108,47 @@ final class ApiWiring {
             pool,
             pg,
             producer,
-            config.contentTopic(),
+            config.kafka().contentTopic(),
             ApiVerticle.EVENT_SOURCE,
             config.relayPollInterval(),
             outbox,
             registry);
-    RelayHoldSeam.fromEnv(config.env()).ifPresent(relay::afterAck);
-    cache = new ResponseCache(vertx, pg, config.responseCacheSize(), registry);
+    config.relayHold().map(RelayHoldSeam::new).ifPresent(relay::afterAck);
+    cache = new ResponseCache(vertx, pg, config.content().responseCacheSize(), registry);
     // Studio calls this api over loopback (or the one address it is bound to).
     String self =
-        config.bindHost().equals("0.0.0.0") || config.bindHost().equals("::")
+        config.http().bindHost().equals("0.0.0.0") || config.http().bindHost().equals("::")
             ? "127.0.0.1"
-            : config.bindHost();
-    studio =
-        new StudioModule(
-            vertx,
-            pool,
-            StudioConfig.fromEnv(config.env()),
-            audit,
-            self,
-            apiPort,
-            config.locales());
+            : config.http().bindHost();
+    studio = new StudioModule(vertx, pool, config.studio(), audit, self, apiPort, config.locales());
     keys =
         new ApiKeys(
             pool,
             new ApiKeyRepository(),
-            config.adminKey(),
+            config.keys().adminKey(),
             studio.sessions(),
-            ApiConfig.intOf(
-                config.env(), "HERALD_WRONG_KEYS_BURST", ApiKeys.DEFAULT_WRONG_KEYS_BURST),
-            ApiConfig.doubleOf(
-                config.env(), "HERALD_WRONG_KEYS_PER_MIN", ApiKeys.DEFAULT_WRONG_KEYS_PER_MIN));
+            config.keys().wrongKeysBurst(),
+            config.keys().wrongKeysPerMinute());
     deliveries =
         new DeliveryModule(
-            vertx, pool, config.kafkaBootstrapServers(), DeliveryTopics.STATUS, keys, registry);
+            vertx, pool, config.kafka().bootstrapServers(), DeliveryTopics.STATUS, keys, registry);
     // HERALD_PARTNERS=off turns sync, feeds and webhooks off here (the partner tests mount the
     // module on a server of their own).
     partners =
-        config.partnersEnabled()
-            ? Optional.of(
-                new PartnerModule(
-                    vertx,
-                    pool,
-                    config,
-                    PartnerConfig.fromEnv(config.env()),
-                    keys,
-                    cursorSecret,
-                    registry))
-            : Optional.empty();
+        config
+            .partners()
+            .map(
+                settings ->
+                    new PartnerModule(
+                        vertx,
+                        pool,
+                        config.kafka().bootstrapServers(),
+                        config.kafka().contentTopic(),
+                        config.content(),
+                        settings,
+                        keys,
+                        cursorSecret,
+                        registry));
     entryService =
         new EntryService(
             pool,
@@ -169,14 +160,14 @@ final class ApiWiring {
             new EntryValidator(config.locales()),
             config.defaultLocale(),
             e -> cache.invalidate(e.id() + " " + e.type()));
-    String token = config.internalToken().orElse(null);
+    String token = config.neighbours().internalToken().orElse(null);
     if (token == null) {
       LOG.warn(
           "HERALD_INTERNAL_TOKEN is not set: the indexer and publisher will refuse the admin,"
               + " newsletter and social preview calls forwarded to them");
     }
-    indexer = new ServiceProxy(vertx, "search", config.indexerUrl(), token);
-    publisher = new ServiceProxy(vertx, "publisher", config.publisherUrl(), token);
+    indexer = new ServiceProxy(vertx, "search", config.neighbours().indexerUrl(), token);
+    publisher = new ServiceProxy(vertx, "publisher", config.neighbours().publisherUrl(), token);
     scheduler =
         new ScheduleRunner(vertx, pool, schedules, entryService, config.schedulerPollInterval());
     cursors = new CursorCodec(cursorSecret);
@@ -187,7 +178,7 @@ final class ApiWiring {
             new TypeCache(pool, types),
             keys,
             config.locales(),
-            config.publicDelivery(),
+            config.content().publicDelivery(),
             new EntryView(config::fallbackChain),
             cursors,
             cache);
@@ -217,7 +208,7 @@ final class ApiWiring {
                         "database",
                         () -> pool.query("select 1").execute().toCompletionStage(),
                         null)))
-            .add(track(Probe.kafka(config.kafkaBootstrapServers())))
+            .add(track(Probe.kafka(config.kafka().bootstrapServers())))
             .add(
                 "outboxRelay",
                 () ->

@@ -35,7 +35,7 @@ final class ApiHarness implements AutoCloseable {
   static final String ADMIN_KEY = "test-admin-key";
 
   final Vertx vertx = Vertx.vertx();
-  final PgSettings pg = TestInfrastructure.freshDatabase();
+  final PgSettings pg = ApiTestDatabase.fresh();
   final String topic = TestInfrastructure.uniqueTopic(Topics.CONTENT);
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final List<ApiVerticle> verticles = new ArrayList<>();
@@ -45,21 +45,8 @@ final class ApiHarness implements AutoCloseable {
   final Map<String, String> extraEnv = new HashMap<>();
 
   Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_API_PORT", "0");
-    env.put("PG_HOST", pg.host());
-    env.put("PG_PORT", Integer.toString(pg.port()));
-    env.put("PG_DATABASE", pg.database());
-    env.put("PG_USER", pg.user());
-    env.put("PG_PASSWORD", pg.password());
-    env.put("KAFKA_BOOTSTRAP_SERVERS", TestInfrastructure.shared().kafkaBootstrapServers());
-    env.put("HERALD_CONTENT_TOPIC", topic);
-    env.put("HERALD_ADMIN_KEY", ADMIN_KEY);
+    Map<String, String> env = ApiTestDatabase.apiEnv(pg, topic, ADMIN_KEY);
     env.put("HERALD_MAX_BODY_BYTES", "65536");
-    env.put("HERALD_RELAY_POLL_MS", "200");
-    // Nothing listens there: search forwarding is tested end to end in deploy.
-    env.put("HERALD_INDEXER_URL", "http://127.0.0.1:9");
-    env.put("HERALD_PUBLISHER_URL", "http://127.0.0.1:9");
     // Tests send wrong keys on purpose; WrongKeysIT tests the throttle.
     env.put("HERALD_WRONG_KEYS_BURST", "100000");
     env.putAll(extraEnv);

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,18 +28,10 @@ public final class RelayHoldSeam implements Consumer<Long[]> {
 
   private final Path armed;
 
-  private RelayHoldSeam(Path armed) {
+  /** The seam armed by {@code armed} ({@value #ENV}, read by the api's configuration). */
+  public RelayHoldSeam(Path armed) {
+    LOG.warn("{} is set: the outbox relay will stop when {} exists (a test seam)", ENV, armed);
     this.armed = armed;
-  }
-
-  /** The seam when {@value #ENV} names a file, else none (production). */
-  public static Optional<Consumer<Long[]>> fromEnv(Map<String, String> env) {
-    String file = env.get(ENV);
-    if (file == null || file.isBlank()) {
-      return Optional.empty();
-    }
-    LOG.warn("{} is set: the outbox relay will stop when {} exists (a test seam)", ENV, file);
-    return Optional.of(new RelayHoldSeam(Path.of(file.strip())));
   }
 
   @Override

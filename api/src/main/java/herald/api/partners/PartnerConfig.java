@@ -1,14 +1,14 @@
 package herald.api.partners;
 
-import static herald.api.ApiConfig.doubleOf;
-import static herald.api.ApiConfig.intOf;
-import static herald.api.ApiConfig.longOf;
+import static herald.events.EnvValues.doubleOf;
+import static herald.events.EnvValues.durations;
+import static herald.events.EnvValues.intOf;
+import static herald.events.EnvValues.list;
+import static herald.events.EnvValues.longOf;
 
-import herald.api.ApiConfig;
+import herald.events.EnvValues;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +30,11 @@ public record PartnerConfig(
     String siteUrl,
     String feedTitle,
     int feedSize) {
+
+  /** The api's and the publisher's default ports: feeds link to both. */
+  public static final int DEFAULT_API_PORT = 8080;
+
+  public static final int DEFAULT_PUBLISHER_PORT = 8082;
 
   public static final String DEFAULT_CONSUMER_GROUP = "herald-api-partners";
   public static final int DEFAULT_SYNC_PAGE_SIZE = 100;
@@ -76,12 +81,12 @@ public record PartnerConfig(
             .filter(s -> !s.isBlank())
             .map(URI::create),
         // The api on this machine, and the publisher's /site/ (feed items link there).
-        nonBlank(env, "HERALD_PUBLIC_URL")
-            .orElse("http://localhost:" + intOf(env, "HERALD_API_PORT", ApiConfig.DEFAULT_PORT)),
-        nonBlank(env, "HERALD_SITE_URL")
+        EnvValues.value(env, "HERALD_PUBLIC_URL")
+            .orElse("http://localhost:" + intOf(env, "HERALD_API_PORT", DEFAULT_API_PORT)),
+        EnvValues.value(env, "HERALD_SITE_URL")
             .orElse(
                 "http://localhost:"
-                    + intOf(env, "HERALD_PUBLISHER_PORT", ApiConfig.DEFAULT_PUBLISHER_PORT)
+                    + intOf(env, "HERALD_PUBLISHER_PORT", DEFAULT_PUBLISHER_PORT)
                     + "/site"),
         env.getOrDefault("HERALD_FEED_TITLE", DEFAULT_FEED_TITLE),
         intOf(env, "HERALD_FEED_SIZE", DEFAULT_FEED_SIZE));
@@ -107,39 +112,7 @@ public record PartnerConfig(
         feedSize);
   }
 
-  private static Optional<String> nonBlank(Map<String, String> env, String name) {
-    return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
-  }
-
   private static String trimSlash(String s) {
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-  }
-
-  static List<String> list(String s) {
-    return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-  }
-
-  /** Reads {@code 0s,500ms,5m,2h}: a number with unit ms, s, m or h. */
-  static List<Duration> durations(String spec) {
-    List<Duration> out = new ArrayList<>();
-    for (String d : list(spec)) {
-      String num = d.replaceAll("[a-z]+$", "");
-      String unit = d.substring(num.length());
-      long n;
-      try {
-        n = Long.parseLong(num);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("not a duration: '" + d + "'", e);
-      }
-      out.add(
-          switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s", "" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("not a duration: '" + d + "'");
-          });
-    }
-    return out;
   }
 }

@@ -1,7 +1,7 @@
 package herald.api.partners;
 
-import herald.api.ApiConfig;
 import herald.api.auth.ApiKeys;
+import herald.api.content.ContentConfig;
 import herald.api.content.ContentTypeRepository;
 import herald.api.content.EntryRepository;
 import herald.api.content.EntryView;
@@ -42,7 +42,8 @@ public final class PartnerModule {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final ApiConfig config;
+  private final ContentConfig content;
+  private final String contentTopic;
   private final PartnerConfig partners;
   private final ApiKeys keys;
   private final byte[] tokenSecret;
@@ -58,7 +59,9 @@ public final class PartnerModule {
   public PartnerModule(
       Vertx vertx,
       Pool pool,
-      ApiConfig config,
+      String kafkaBootstrapServers,
+      String contentTopic,
+      ContentConfig content,
       PartnerConfig partners,
       ApiKeys keys,
       byte[] tokenSecret,
@@ -66,7 +69,9 @@ public final class PartnerModule {
     this(
         vertx,
         pool,
-        config,
+        kafkaBootstrapServers,
+        contentTopic,
+        content,
         partners,
         keys,
         tokenSecret,
@@ -78,7 +83,9 @@ public final class PartnerModule {
   public PartnerModule(
       Vertx vertx,
       Pool pool,
-      ApiConfig config,
+      String kafkaBootstrapServers,
+      String contentTopic,
+      ContentConfig content,
       PartnerConfig partners,
       ApiKeys keys,
       byte[] tokenSecret,
@@ -87,7 +94,8 @@ public final class PartnerModule {
     this.guard = new UrlGuard(partners.webhookAllow(), partners.webhookPorts(), resolver);
     this.vertx = vertx;
     this.pool = pool;
-    this.config = config;
+    this.content = content;
+    this.contentTopic = contentTopic;
     this.partners = partners;
     this.keys = keys;
     this.tokenSecret = tokenSecret.clone();
@@ -98,9 +106,9 @@ public final class PartnerModule {
         new WebhookFanout(webhooks, partners.webhookRetrySchedule().get(0).toMillis() / 1000.0));
     this.consumer =
         ContentLogConsumer.loop(
-            config.kafkaBootstrapServers(),
+            kafkaBootstrapServers,
             partners.consumerGroup(),
-            config.contentTopic(),
+            contentTopic,
             pool,
             sinks,
             this::afterCommit,
@@ -126,7 +134,7 @@ public final class PartnerModule {
             .map(h -> new WebSubNotifier(vertx, h, partners.publicUrl()))
             .orElse(null);
     consumer.start();
-    LOG.info("partner consumer reading {}", config.contentTopic());
+    LOG.info("partner consumer reading {}", contentTopic);
     return Future.succeededFuture();
   }
 
@@ -147,16 +155,16 @@ public final class PartnerModule {
    */
   public void mount(Router router) {
     EntryRepository entries = new EntryRepository();
-    EntryView view = new EntryView(config::fallbackChain);
+    EntryView view = new EntryView(content::fallbackChain);
     new FeedRoutes(
             pool,
             new FeedRepository(),
             entries,
             new FeedItems(entries, view, partners.siteUrl()),
             new TypeCache(pool, new ContentTypeRepository()),
-            keys.deliveryAccess(config.publicDelivery()),
-            config.locales(),
-            config::fallbackChain,
+            keys.deliveryAccess(content.publicDelivery()),
+            content.locales(),
+            content::fallbackChain,
             partners.publicUrl(),
             partners.siteUrl(),
             partners.feedTitle(),
@@ -172,7 +180,7 @@ public final class PartnerModule {
             new SyncTokens(tokenSecret),
             keys,
             new RateLimiter(partners.rateLimitPerSecond(), partners.rateLimitBurst()),
-            config.locales(),
+            content.locales(),
             partners.syncPageSize())
         .mount(router);
     new WebhookRoutes(
@@ -181,7 +189,7 @@ public final class PartnerModule {
             webhooks,
             guard,
             keys,
-            config.locales(),
+            content.locales(),
             partners.webhookRotationOverlap(),
             () -> {
               if (dispatcher != null) {

@@ -1,7 +1,8 @@
 package herald.api.studio;
 
-import herald.api.ApiConfig;
 import herald.api.auth.Role;
+import herald.api.partners.PartnerConfig;
+import herald.events.EnvValues;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +40,8 @@ public record StudioConfig(
     Optional<Oidc> oidc,
     String siteUrl) {
 
-  public static final String DEFAULT_PUBLIC_URL = "http://localhost:" + ApiConfig.DEFAULT_PORT;
+  public static final String DEFAULT_PUBLIC_URL =
+      "http://localhost:" + PartnerConfig.DEFAULT_API_PORT;
   public static final String DEFAULT_SMTP_HOST = "127.0.0.1";
   public static final int DEFAULT_SMTP_PORT = 2525;
   public static final String DEFAULT_MAIL_FROM = "Herald Studio <studio@herald.localhost>";
@@ -96,25 +98,26 @@ public record StudioConfig(
         // The api on this machine unless told: links in mails name its real port.
         env.getOrDefault(
             "HERALD_PUBLIC_URL",
-            "http://localhost:" + ApiConfig.intOf(env, "HERALD_API_PORT", ApiConfig.DEFAULT_PORT)),
+            "http://localhost:"
+                + EnvValues.intOf(env, "HERALD_API_PORT", PartnerConfig.DEFAULT_API_PORT)),
         env.getOrDefault("HERALD_STUDIO_SECURE_COOKIES", "auto"),
         Boolean.parseBoolean(env.getOrDefault("HERALD_STUDIO_TRUST_PROXY", "false")),
         Duration.ofMinutes(
-            ApiConfig.longOf(
+            EnvValues.longOf(
                 env, "HERALD_STUDIO_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES)),
         Duration.ofHours(
-            ApiConfig.longOf(env, "HERALD_STUDIO_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS)),
-        ApiConfig.intOf(env, "HERALD_STUDIO_SIGNIN_LIMIT", DEFAULT_SIGNIN_LIMIT),
-        ApiConfig.intOf(
+            EnvValues.longOf(env, "HERALD_STUDIO_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS)),
+        EnvValues.intOf(env, "HERALD_STUDIO_SIGNIN_LIMIT", DEFAULT_SIGNIN_LIMIT),
+        EnvValues.intOf(
             env, "HERALD_STUDIO_SIGNIN_LIMIT_PER_ADDRESS", DEFAULT_SIGNIN_LIMIT_PER_ADDRESS),
         Duration.ofMinutes(
-            ApiConfig.longOf(
+            EnvValues.longOf(
                 env, "HERALD_STUDIO_SIGNIN_WINDOW_MINUTES", DEFAULT_SIGNIN_WINDOW_MINUTES)),
         Duration.ofDays(7),
         Duration.ofHours(1),
         Duration.ofDays(1),
         env.getOrDefault("HERALD_SMTP_HOST", DEFAULT_SMTP_HOST),
-        ApiConfig.intOf(env, "HERALD_SMTP_PORT", DEFAULT_SMTP_PORT),
+        EnvValues.intOf(env, "HERALD_SMTP_PORT", DEFAULT_SMTP_PORT),
         Optional.ofNullable(env.get("HERALD_SMTP_USER")).filter(s -> !s.isBlank()),
         env.getOrDefault("HERALD_SMTP_PASSWORD", ""),
         env.getOrDefault("HERALD_STUDIO_MAIL_FROM", DEFAULT_MAIL_FROM),
@@ -124,7 +127,8 @@ public record StudioConfig(
             env.getOrDefault(
                 "HERALD_SITE_URL",
                 "http://localhost:"
-                    + ApiConfig.intOf(env, "HERALD_PUBLISHER_PORT", 8082)
+                    + EnvValues.intOf(
+                        env, "HERALD_PUBLISHER_PORT", PartnerConfig.DEFAULT_PUBLISHER_PORT)
                     + "/site")));
   }
 

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import herald.api.ApiTestDatabase;
 import herald.api.auth.ApiKeyRepository;
 import herald.api.auth.ApiKeys;
 import herald.api.auth.Role;
@@ -25,8 +26,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +46,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -76,24 +74,9 @@ class DeliveryModuleIT {
 
   @BeforeAll
   static void start() throws Exception {
-    PgSettings pg = TestInfrastructure.freshDatabase();
-    Flyway.configure()
-        .dataSource(pg.jdbcUrl(), pg.user(), pg.password())
-        .locations("classpath:db/api")
-        .load()
-        .migrate();
+    PgSettings pg = ApiTestDatabase.migrated();
     vertx = Vertx.vertx();
-    pool =
-        PgBuilder.pool()
-            .connectingTo(
-                new PgConnectOptions()
-                    .setHost(pg.host())
-                    .setPort(pg.port())
-                    .setDatabase(pg.database())
-                    .setUser(pg.user())
-                    .setPassword(pg.password()))
-            .using(vertx)
-            .build();
+    pool = ApiTestDatabase.pool(vertx, pg, 4);
     String bootstrap = TestInfrastructure.shared().kafkaBootstrapServers();
     statusTopic = TestInfrastructure.uniqueTopic("delivery-status");
     commandTopic = statusTopic + "-commands";

@@ -42,20 +42,20 @@ class PartnerConfigTest {
   @DisplayName("the api forwards to the indexer and publisher at their configured ports")
   void forwardsFollowThePorts() {
     herald.api.ApiConfig d = herald.api.ApiConfig.fromEnv(Map.of());
-    assertEquals("http://127.0.0.1:8081", d.indexerUrl());
-    assertEquals("http://127.0.0.1:8082", d.publisherUrl());
-    assertEquals("0.0.0.0", d.bindHost());
+    assertEquals("http://127.0.0.1:8081", d.neighbours().indexerUrl());
+    assertEquals("http://127.0.0.1:8082", d.neighbours().publisherUrl());
+    assertEquals("0.0.0.0", d.http().bindHost());
     herald.api.ApiConfig moved =
         herald.api.ApiConfig.fromEnv(
             Map.of("HERALD_INDEXER_PORT", "18081", "HERALD_PUBLISHER_PORT", "18082"));
-    assertEquals("http://127.0.0.1:18081", moved.indexerUrl());
-    assertEquals("http://127.0.0.1:18082", moved.publisherUrl());
+    assertEquals("http://127.0.0.1:18081", moved.neighbours().indexerUrl());
+    assertEquals("http://127.0.0.1:18082", moved.neighbours().publisherUrl());
     herald.api.ApiConfig told =
         herald.api.ApiConfig.fromEnv(
             Map.of(
                 "HERALD_PUBLISHER_URL", "http://publisher:9000", "HERALD_BIND_HOST", "10.0.0.5"));
-    assertEquals("http://publisher:9000", told.publisherUrl());
-    assertEquals("http://10.0.0.5:8081", told.indexerUrl());
+    assertEquals("http://publisher:9000", told.neighbours().publisherUrl());
+    assertEquals("http://10.0.0.5:8081", told.neighbours().indexerUrl());
   }
 
   @Test

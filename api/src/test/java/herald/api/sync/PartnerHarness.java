@@ -1,6 +1,7 @@
 package herald.api.sync;
 
 import herald.api.ApiConfig;
+import herald.api.ApiTestDatabase;
 import herald.api.ApiVerticle;
 import herald.api.auth.ApiKeyRepository;
 import herald.api.auth.ApiKeys;
@@ -19,10 +20,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +49,7 @@ public final class PartnerHarness implements AutoCloseable {
   public static final String ADMIN_KEY = "test-admin-key";
 
   public final Vertx vertx = Vertx.vertx();
-  public final PgSettings pg = TestInfrastructure.freshDatabase();
+  public final PgSettings pg = ApiTestDatabase.fresh();
   public final String topic = TestInfrastructure.uniqueTopic(Topics.CONTENT);
   public final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -66,20 +64,8 @@ public final class PartnerHarness implements AutoCloseable {
   }
 
   public Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("HERALD_API_PORT", "0");
-    env.put("PG_HOST", pg.host());
-    env.put("PG_PORT", Integer.toString(pg.port()));
-    env.put("PG_DATABASE", pg.database());
-    env.put("PG_USER", pg.user());
-    env.put("PG_PASSWORD", pg.password());
-    env.put("KAFKA_BOOTSTRAP_SERVERS", TestInfrastructure.shared().kafkaBootstrapServers());
-    env.put("HERALD_CONTENT_TOPIC", topic);
-    env.put("HERALD_ADMIN_KEY", ADMIN_KEY);
-    env.put("HERALD_RELAY_POLL_MS", "200");
+    Map<String, String> env = ApiTestDatabase.apiEnv(pg, topic, ADMIN_KEY);
     env.put("HERALD_API_EVENT_LOOPS", "2");
-    env.put("HERALD_INDEXER_URL", "http://127.0.0.1:9");
-    env.put("HERALD_PUBLISHER_URL", "http://127.0.0.1:9");
     env.put("HERALD_PARTNER_CONSUMER_GROUP", "partners-" + topic);
     // The module under test runs in a verticle of its own, with test hooks.
     env.put("HERALD_PARTNERS", "off");
@@ -117,7 +103,15 @@ public final class PartnerHarness implements AutoCloseable {
 
   public static PartnerModule defaultModule(PartnerModuleArgs a) {
     return new PartnerModule(
-        a.vertx(), a.pool(), a.config(), a.partners(), a.keys(), a.tokenSecret(), a.registry());
+        a.vertx(),
+        a.pool(),
+        a.config().kafka().bootstrapServers(),
+        a.config().kafka().contentTopic(),
+        a.config().content(),
+        a.partners(),
+        a.keys(),
+        a.tokenSecret(),
+        a.registry());
   }
 
   public PartnerModule module() {
@@ -148,26 +142,16 @@ public final class PartnerHarness implements AutoCloseable {
 
     @Override
     public Future<?> start() {
-      PgConnectOptions pgo =
-          new PgConnectOptions()
-              .setHost(config.pgHost())
-              .setPort(config.pgPort())
-              .setDatabase(config.pgDatabase())
-              .setUser(config.pgUser())
-              .setPassword(config.pgPassword());
-      pool =
-          PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(8))
-              .connectingTo(pgo)
-              .using(vertx)
-              .build();
-      ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.adminKey());
+      pool = ApiTestDatabase.pool(vertx, pg, 8);
+      ApiKeys keys = new ApiKeys(pool, new ApiKeyRepository(), config.keys().adminKey());
       module =
           factory.apply(
               new PartnerModuleArgs(
                   vertx,
                   pool,
                   config,
+                  // The api's own module is off (HERALD_PARTNERS=off); this one reads the same
+                  // settings.
                   PartnerConfig.fromEnv(env()),
                   keys,
                   tokenSecret,

@@ -337,7 +337,9 @@ class SyncApiIT {
             new herald.api.partners.PartnerModule(
                 a.vertx(),
                 a.pool(),
-                a.config(),
+                a.config().kafka().bootstrapServers(),
+                a.config().kafka().contentTopic(),
+                a.config().content(),
                 a.partners().withConsumerGroup("other-group-" + System.nanoTime()),
                 a.keys(),
                 a.tokenSecret(),

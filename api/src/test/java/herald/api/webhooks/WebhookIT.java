@@ -97,7 +97,9 @@ class WebhookIT {
                     new PartnerModule(
                         a.vertx(),
                         a.pool(),
-                        a.config(),
+                        a.config().kafka().bootstrapServers(),
+                        a.config().kafka().contentTopic(),
+                        a.config().content(),
                         a.partners(),
                         a.keys(),
                         a.tokenSecret(),
