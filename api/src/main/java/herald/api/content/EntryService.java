@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import herald.api.audit.AuditRepository;
 import herald.api.auth.Principal;
-import herald.api.http.Problem;
 import herald.api.http.ProblemException;
 import herald.api.outbox.OutboxRepository;
 import herald.events.ContentPublished;
@@ -12,7 +11,6 @@ import herald.events.ContentUnpublished;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.io.IOException;
@@ -30,7 +28,8 @@ import java.util.UUID;
 /**
  * The editorial life-cycle of entries. Each public method owns its transaction; every change writes
  * an immutable version and an audit record, and every change that others must hear about appends
- * its outbox event, all in that same transaction.
+ * its outbox event, all in that same transaction. The HTTP preconditions are {@link IfMatch}'s,
+ * slugs {@link SlugPicker}'s and partial publishing's locale merging {@link LocaleMerge}'s.
  */
 public final class EntryService {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -41,7 +40,7 @@ public final class EntryService {
   private final AuditRepository audit;
   private final OutboxRepository outbox;
   private final EntryValidator validator;
-  private final String defaultLocale;
+  private final SlugPicker slugs;
   private final java.util.function.Consumer<Entry> afterPublishChange;
 
   public EntryService(
@@ -61,7 +60,7 @@ public final class EntryService {
     this.audit = audit;
     this.outbox = outbox;
     this.validator = validator;
-    this.defaultLocale = defaultLocale;
+    this.slugs = new SlugPicker(entries, defaultLocale);
     this.afterPublishChange = afterPublishChange;
   }
 
@@ -74,7 +73,7 @@ public final class EntryService {
               "The entry needs a type.",
               new JsonArray().add(ProblemException.fieldError("type", "required"))));
     }
-    String givenSlug = slugParam(body.getValue("slug"));
+    String givenSlug = SlugPicker.param(body.getValue("slug"));
     UUID id = UUID.randomUUID();
     return pool.withTransaction(
             conn ->
@@ -85,26 +84,26 @@ public final class EntryService {
                               validator.validate(
                                   type, body.getValue("fields"), body.getValue("channels"));
                           return checkRefs(conn, v, id)
-                              .compose(x -> chooseSlug(conn, type, givenSlug, v, id))
+                              .compose(x -> slugs.choose(conn, type, givenSlug, v, id))
                               .compose(
                                   slug ->
                                       entries.insert(
                                           conn, id, type.id(), slug, v.fields(), v.channels()));
                         })
                     .compose(e -> record(conn, actor, "create", e, null)))
-        .recover(EntryService::slugConflict);
+        .recover(SlugPicker::conflict);
   }
 
   /** Replaces the draft's fields and channels (and slug, when given), if the ETag still matches. */
   public Future<Entry> update(Principal actor, UUID id, String ifMatch, JsonObject body) {
-    requireIfMatch(ifMatch);
-    String givenSlug = slugParam(body.getValue("slug"));
+    IfMatch.require(ifMatch);
+    String givenSlug = SlugPicker.param(body.getValue("slug"));
     return pool.withTransaction(
             conn ->
                 lockExisting(conn, id)
                     .compose(
                         current -> {
-                          checkIfMatch(ifMatch, current);
+                          IfMatch.check(ifMatch, current);
                           if (body.containsKey("type")
                               && !current.type().equals(body.getValue("type"))) {
                             throw ProblemException.invalid(
@@ -123,18 +122,18 @@ public final class EntryService {
                               givenSlug,
                               "update");
                         }))
-        .recover(EntryService::slugConflict);
+        .recover(SlugPicker::conflict);
   }
 
   /** Makes an earlier version the draft again, as a new version. */
   public Future<Entry> restore(Principal actor, UUID id, long version, String ifMatch) {
-    requireIfMatch(ifMatch);
+    IfMatch.require(ifMatch);
     return pool.withTransaction(
             conn ->
                 lockExisting(conn, id)
                     .compose(
                         current -> {
-                          checkIfMatch(ifMatch, current);
+                          IfMatch.check(ifMatch, current);
                           return versions
                               .find(conn, id, version)
                               .compose(
@@ -158,7 +157,7 @@ public final class EntryService {
                                         "restore");
                                   });
                         }))
-        .recover(EntryService::slugConflict);
+        .recover(SlugPicker::conflict);
   }
 
   private Future<Entry> saveDraft(
@@ -176,7 +175,7 @@ public final class EntryService {
               Future<String> slug =
                   givenSlug == null
                       ? Future.succeededFuture(current.slug())
-                      : chooseSlug(conn, type, givenSlug, v, current.id());
+                      : slugs.choose(conn, type, givenSlug, v, current.id());
               return checkRefs(conn, v, current.id())
                   .compose(x -> slug)
                   .compose(
@@ -210,7 +209,7 @@ public final class EntryService {
                     .compose(
                         current -> {
                           if (ifMatch != null) {
-                            checkIfMatch(ifMatch, current);
+                            IfMatch.check(ifMatch, current);
                           }
                           Future<Entry> withdrawn =
                               Entry.PUBLISHED.equals(current.status())
@@ -281,29 +280,12 @@ public final class EntryService {
                           // The type may have changed since the draft was saved: check again.
                           EntryValidator.Valid draft =
                               validator.validate(type, current.fields(), current.channels());
-                          JsonObject fields;
-                          List<String> published;
-                          if (locales == null) {
-                            fields = draft.fields();
-                            published = draft.locales();
-                          } else {
-                            for (String l : locales) {
-                              if (!draft.locales().contains(l)) {
-                                throw ProblemException.invalid(
-                                    "The draft has no content in locale '" + l + "'.",
-                                    new JsonArray()
-                                        .add(
-                                            ProblemException.fieldError(
-                                                "locales",
-                                                "'"
-                                                    + l
-                                                    + "' is not among the draft's locales "
-                                                    + draft.locales())));
-                              }
-                            }
-                            fields = mergeLocales(type, current, draft.fields(), locales);
-                            published = validator.localesOf(type, fields);
-                          }
+                          JsonObject fields =
+                              locales == null
+                                  ? draft.fields()
+                                  : LocaleMerge.publishLocales(type, current, draft, locales);
+                          List<String> published =
+                              locales == null ? draft.locales() : validator.localesOf(type, fields);
                           EntryValidator.Valid snap =
                               validator.validate(type, fields, draft.channels());
                           return checkRefs(conn, snap, id)
@@ -340,15 +322,9 @@ public final class EntryService {
                 return requireType(conn, current.type())
                     .compose(
                         type -> {
-                          JsonObject fields = snap.getJsonObject("fields").copy();
-                          for (FieldDef f : type.fields()) {
-                            if (f.localized() && fields.getValue(f.id()) instanceof JsonObject m) {
-                              locales.forEach(m::remove);
-                              if (m.isEmpty()) {
-                                fields.remove(f.id());
-                              }
-                            }
-                          }
+                          JsonObject fields =
+                              LocaleMerge.withoutLocales(
+                                  type, snap.getJsonObject("fields"), locales);
                           return announcePublish(
                               conn,
                               actor,
@@ -421,37 +397,6 @@ public final class EntryService {
                     e,
                     current.version(),
                     new JsonObject().put("locales", new JsonArray(locales))));
-  }
-
-  /** The published fields with the given locales taken from the draft, the others kept. */
-  private static JsonObject mergeLocales(
-      ContentType type, Entry current, JsonObject draft, List<String> locales) {
-    JsonObject base =
-        current.published() == null
-            ? new JsonObject()
-            : current.published().getJsonObject("fields").copy();
-    JsonObject out = new JsonObject();
-    for (FieldDef f : type.fields()) {
-      if (!f.localized()) {
-        if (draft.getValue(f.id()) != null) {
-          out.put(f.id(), draft.getValue(f.id()));
-        }
-        continue;
-      }
-      JsonObject merged =
-          base.getValue(f.id()) instanceof JsonObject m ? m.copy() : new JsonObject();
-      JsonObject fromDraft = draft.getValue(f.id()) instanceof JsonObject m ? m : new JsonObject();
-      for (String l : locales) {
-        merged.remove(l);
-        if (fromDraft.getValue(l) != null) {
-          merged.put(l, fromDraft.getValue(l));
-        }
-      }
-      if (!merged.isEmpty()) {
-        out.put(f.id(), merged);
-      }
-    }
-    return out;
   }
 
   /** Writes the version row and the audit record of a change. */
@@ -534,118 +479,6 @@ public final class EntryService {
     return entries
         .lock(conn, id)
         .map(e -> e.orElseThrow(() -> ProblemException.notFound("No entry " + id + ".")));
-  }
-
-  private static void requireIfMatch(String ifMatch) {
-    if (ifMatch == null) {
-      throw new ProblemException(
-          Problem.of(
-              428,
-              "precondition-required",
-              "Precondition required",
-              "Send If-Match with the entry's ETag, so that no one's change is overwritten."));
-    }
-    if ("*".equals(ifMatch.trim())) {
-      // '*' matches any version, so it would overwrite a change made since the client read.
-      throw new ProblemException(
-          Problem.of(
-              428,
-              "precondition-required",
-              "Precondition required",
-              "If-Match: * matches any version and so protects nothing here; send the ETag of"
-                  + " the version you changed."));
-    }
-  }
-
-  private static void checkIfMatch(String ifMatch, Entry current) {
-    if (!ifMatch.equals(current.etag()) && !"*".equals(ifMatch.trim())) {
-      throw new ProblemException(
-          Problem.of(
-              412,
-              "precondition-failed",
-              "The entry changed meanwhile",
-              "Your If-Match "
-                  + ifMatch
-                  + " is stale; the entry is now at "
-                  + current.etag()
-                  + ". Fetch it, merge, and try again."));
-    }
-  }
-
-  /**
-   * A given slug is taken as it is (409 when taken); a generated one gets the first free suffix.
-   */
-  private Future<String> chooseSlug(
-      SqlConnection conn, ContentType type, String given, EntryValidator.Valid v, UUID id) {
-    if (given != null) {
-      return Future.succeededFuture(given);
-    }
-    String locale = v.locales().contains(defaultLocale) ? defaultLocale : v.locales().get(0);
-    String base = Slugs.of(titleOf(type, v, locale), locale);
-    if (base.isEmpty()) {
-      base = type.id();
-    }
-    String b = base;
-    // NOTE: without the lock, parallel creates with the same title all saw the base free and all
-    // but one failed on the unique index.
-    return entries
-        .lockSlugBase(conn, type.id(), base)
-        .compose(x -> entries.slugsLike(conn, type.id(), b, id))
-        .map(
-            (Set<String> taken) -> {
-              if (!taken.contains(b)) {
-                return b;
-              }
-              for (int n = 2; ; n++) {
-                String candidate = b + "-" + n;
-                if (!taken.contains(candidate)) {
-                  return candidate;
-                }
-              }
-            });
-  }
-
-  private static String titleOf(ContentType type, EntryValidator.Valid v, String locale) {
-    List<String> candidates = new ArrayList<>(List.of("title", "name"));
-    type.fields().stream()
-        .filter(f -> f.type() == FieldType.TEXT)
-        .forEach(f -> candidates.add(f.id()));
-    for (String fid : candidates) {
-      Object value = v.fields().getValue(fid);
-      if (value instanceof JsonObject perLocale && perLocale.getValue(locale) instanceof String s) {
-        return s;
-      }
-      if (value instanceof String s) {
-        return s;
-      }
-    }
-    return "";
-  }
-
-  private static String slugParam(Object v) {
-    if (v == null) {
-      return null;
-    }
-    if (!(v instanceof String s) || !Slugs.isValid(s)) {
-      throw ProblemException.invalid(
-          "The slug is invalid.",
-          new JsonArray()
-              .add(
-                  ProblemException.fieldError(
-                      "slug",
-                      "lower-case letters and digits joined by single '-', at most "
-                          + Slugs.MAX_LENGTH
-                          + " characters")));
-    }
-    return s;
-  }
-
-  private static <T> Future<T> slugConflict(Throwable t) {
-    if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-      return Future.failedFuture(
-          ProblemException.conflict("Another entry of this type has the same slug."));
-    }
-    return Future.failedFuture(t);
   }
 
   static List<String> strings(JsonArray a) {
