@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import herald.publisher.channel.social.FakeNetworks;
-import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,46 +107,10 @@ class FaultMatrixIT {
     HttpResponse<String> type =
         stack.call("POST", "/v1/manage/types", EditorLoad.TYPE_JSON, Duration.ofSeconds(60));
     assertEquals(201, type.statusCode(), type.body());
-    subscribe();
+    stack.subscribe(SUBSCRIBERS, CEILING);
     load = new EditorLoad(stack, SEED, Duration.ofMillis(250));
     invariants = new Invariants(stack, load);
     table = new MatrixTable(SEED);
-  }
-
-  /** Three confirmed subscribers, through the real double opt-in. */
-  private void subscribe() throws Exception {
-    for (String email : SUBSCRIBERS) {
-      HttpResponse<String> r =
-          stack.call(
-              "POST",
-              "/v1/newsletter/subscribe",
-              new JsonObject().put("email", email).put("locale", "en").encode());
-      assertEquals(202, r.statusCode(), r.body());
-    }
-    Pattern confirm = Pattern.compile("/v1/newsletter/confirm\\?token=([A-Za-z0-9_.-]+)");
-    MailBox box = new MailBox();
-    Map<String, String> tokens = new HashMap<>();
-    awaitTrue(
-        "the confirmation mails",
-        CEILING,
-        () -> {
-          try {
-            for (MailBox.Message m : box.messages(stack.mail.messages())) {
-              Matcher t = confirm.matcher(m.text());
-              if (t.find()) {
-                tokens.put(m.to(), t.group(1));
-              }
-            }
-          } catch (java.io.IOException e) {
-            return false;
-          }
-          return tokens.keySet().containsAll(SUBSCRIBERS);
-        });
-    for (String token : tokens.values()) {
-      HttpResponse<String> r =
-          stack.get(stack.api.url() + "/v1/newsletter/confirm?token=" + token).orElseThrow();
-      assertEquals(200, r.statusCode(), r.body());
-    }
   }
 
   @AfterAll

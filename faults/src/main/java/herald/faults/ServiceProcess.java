@@ -16,41 +16,47 @@ import java.util.concurrent.TimeUnit;
  * herald.indexer.IndexerMain}, {@code herald.publisher.PublisherMain}) on this test's class path,
  * its output appended to a log file; started again with the same environment after a kill.
  *
- * <p>NOTE: each child runs C1 only, with the serial collector: the suite starts these JVMs a dozen
- * times on a busy 2-core machine, where C2's compilations and parallel GC threads cost CPU that the
- * services' own work then does not get.
+ * <p>The JVM's options are the caller's ({@link Stack.Options}).
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
   private final String name;
   private final String mainClass;
   private final Map<String, String> env;
   private final Path log;
   private final int port;
+  private final List<String> jvmArgs;
   private volatile Process process;
 
-  ServiceProcess(String name, String mainClass, Map<String, String> env, Path workDir, int port) {
+  public ServiceProcess(
+      String name,
+      String mainClass,
+      Map<String, String> env,
+      Path workDir,
+      int port,
+      List<String> jvmArgs) {
     this.name = name;
     this.mainClass = mainClass;
     this.env = Map.copyOf(env);
     this.log = workDir.resolve("logs").resolve(name + ".log");
     this.port = port;
+    this.jvmArgs = List.copyOf(jvmArgs);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** Where the service answers HTTP. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port;
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
   /** Starts the JVM (without waiting for the service to be ready). */
-  synchronized void start() {
+  public synchronized void start() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException(name + " is running");
     }
@@ -66,9 +72,7 @@ final class ServiceProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx384m");
-    command.add("-XX:+UseSerialGC");
-    command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmArgs);
     command.add("--add-modules=jdk.incubator.vector");
     command.add("--enable-native-access=ALL-UNNAMED");
     if (Runtime.version().feature() >= 24) {
@@ -91,7 +95,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** Kills the JVM with SIGKILL, as a crash would, and waits until it is gone. */
-  synchronized void kill() {
+  public synchronized void kill() {
     Process p = process;
     if (p == null) {
       return;
@@ -101,7 +105,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** Stops the JVM with SIGTERM (its shutdown hook drains), SIGKILL after a minute. */
-  synchronized void stop() {
+  public synchronized void stop() {
     Process p = process;
     if (p == null || !p.isAlive()) {
       return;
@@ -113,7 +117,16 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  boolean isAlive() {
+  /** The running JVM's process id. */
+  public long pid() {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    return p.pid();
+  }
+
+  public boolean isAlive() {
     Process p = process;
     return p != null && p.isAlive();
   }
@@ -133,7 +146,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** This JVM's class path, every entry absolute (a surefire booter jar's manifest included). */
-  static String classPath() {
+  public static String classPath() {
     StringBuilder out = new StringBuilder();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (entry.isEmpty()) {

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /** PostgreSQL's word on every entry of the suite: what is published, as which revision, where. */
-final class Oracle {
+public final class Oracle {
   /** One entry as the api's tables hold it. */
-  record Row(String id, String slug, boolean published, String title, List<String> channels) {
+  public record Row(
+      String id, String slug, boolean published, String title, List<String> channels) {
     boolean on(String channel) {
       return published && channels.contains(channel);
     }
@@ -31,7 +32,7 @@ final class Oracle {
   private Oracle() {}
 
   /** Every entry of the suite's type, by id. */
-  static Map<String, Row> entries(Stack stack) throws SQLException {
+  public static Map<String, Row> entries(Stack stack) throws SQLException {
     Map<String, Row> out = new HashMap<>();
     try (Connection c = stack.oracle();
         Statement s = c.createStatement();
@@ -48,7 +49,7 @@ final class Oracle {
   }
 
   /** The single number a query answers. */
-  static long count(Stack stack, String sql) throws SQLException {
+  public static long count(Stack stack, String sql) throws SQLException {
     try (Connection c = stack.oracle();
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {

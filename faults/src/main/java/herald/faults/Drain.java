@@ -12,9 +12,9 @@ import java.util.Optional;
  * consumer at the end of its topic, the publisher's deliveries done and relayed to the api, the
  * search caught up; then sends a newsletter issue of the pool and waits until it went out.
  */
-final class Drain {
+public final class Drain {
   /** What must come to zero, and how to count it in PostgreSQL. */
-  static final Map<String, String> QUEUES = new LinkedHashMap<>();
+  public static final Map<String, String> QUEUES = new LinkedHashMap<>();
 
   static {
     QUEUES.put("api outbox unsent", "select count(*) from outbox where sent_at is null");
@@ -47,8 +47,13 @@ final class Drain {
    * Waits until every queue is empty and the search finds every published entry; empty when that
    * happened within the ceiling, else what did not drain.
    */
-  static Optional<String> await(Stack stack) throws InterruptedException {
-    long deadline = System.nanoTime() + CEILING.toNanos();
+  public static Optional<String> await(Stack stack) throws InterruptedException {
+    return await(stack, CEILING);
+  }
+
+  /** As {@link #await(Stack)}, with a ceiling of the caller's. */
+  public static Optional<String> await(Stack stack, Duration ceiling) throws InterruptedException {
+    long deadline = System.nanoTime() + ceiling.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
       try {
@@ -102,7 +107,7 @@ final class Drain {
   }
 
   /** The service's consumers that have records to read yet (its {@code /metrics}), or "". */
-  static String lagging(Stack stack, ServiceProcess service) {
+  public static String lagging(Stack stack, ServiceProcess service) {
     Optional<HttpResponse<String>> r = stack.get(service.url() + "/metrics");
     if (r.isEmpty() || r.get().statusCode() != 200) {
       return service.name() + " metrics answer " + r.map(HttpResponse::statusCode).orElse(-1);
@@ -123,7 +128,7 @@ final class Drain {
    * Makes an issue of the newsletter's pool and sends it; empty when it went out (or the pool was
    * empty), else what went wrong.
    */
-  static Optional<String> sendIssue(Stack stack, String subject) throws Exception {
+  public static Optional<String> sendIssue(Stack stack, String subject) throws Exception {
     if (Oracle.count(stack, "select count(*) from publisher.newsletter_entry where sent_in is null")
         == 0) {
       return Optional.empty();
@@ -151,7 +156,7 @@ final class Drain {
   }
 
   /** Makes an issue of the newsletter's pool and has it sent; returns its id at once. */
-  static String startIssue(Stack stack, String subject) {
+  public static String startIssue(Stack stack, String subject) {
     HttpResponse<String> issue =
         stack.call(
             "POST",

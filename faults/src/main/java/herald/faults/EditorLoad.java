@@ -23,13 +23,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>An unpublish is final (the load never publishes an entry again), so that "exactly once on each
  * channel" means one post, one page, one newsletter item per entry.
  */
-final class EditorLoad implements AutoCloseable {
+public final class EditorLoad implements AutoCloseable {
   /** The word every title carries, to find the suite's entries by search. */
-  static final String TOKEN = "faultmatrix";
+  public static final String TOKEN = "faultmatrix";
 
-  static final String TYPE = "bulletin";
+  public static final String TYPE = "bulletin";
 
-  static final String TYPE_JSON =
+  public static final String TYPE_JSON =
       """
       {"id":"bulletin","name":"Bulletin","fields":[
         {"id":"title","type":"text","required":true,"localized":true},
@@ -40,8 +40,18 @@ final class EditorLoad implements AutoCloseable {
       List.of("Niš", "Podgorica", "Skopje", "Sarajevo", "Tuzla", "Čačak", "Đakovica", "Split");
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * Told of every call the editors make: what it was ({@code create}, {@code publish}, {@code
+   * update}, {@code unpublish}, {@code read}), the status answered (-1: no answer within the call's
+   * time-out) and how long it took.
+   */
+  @FunctionalInterface
+  public interface Observer {
+    void called(String what, int status, long nanos);
+  }
+
   /** What the suite knows of one entry from the api's answers. */
-  static final class Entry {
+  public static final class Entry {
     final String id;
     final int number;
     final List<String> channels;
@@ -69,6 +79,15 @@ final class EditorLoad implements AutoCloseable {
     boolean chose(String channel) {
       return channels.contains(channel);
     }
+
+    public String id() {
+      return id;
+    }
+
+    /** Whether the api acknowledged a publish of it. */
+    public boolean publishAcknowledged() {
+      return ackedPublishRev > 0;
+    }
   }
 
   private final Stack stack;
@@ -81,19 +100,33 @@ final class EditorLoad implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger acknowledged = new AtomicInteger();
   private final AtomicInteger unanswered = new AtomicInteger();
+  private volatile Observer observer = (what, status, nanos) -> {};
   private volatile boolean running;
   private volatile boolean closed;
   private volatile CountDownLatch idle = new CountDownLatch(0);
   private Thread thread;
 
-  EditorLoad(Stack stack, long seed, Duration interval) {
+  public EditorLoad(Stack stack, long seed, Duration interval) {
     this.stack = stack;
     this.random = new Random(seed);
     this.intervalNanos = interval.toNanos();
   }
 
+  /** Tells {@code o} of every call from now on. */
+  public void observe(Observer o) {
+    observer = o;
+  }
+
+  /**
+   * One create-and-publish to {@code channels} on the caller's thread (for a load that sets its own
+   * pace); the entry as the api acknowledged it, null when its create was not acknowledged.
+   */
+  public Entry publishNew(List<String> channels) {
+    return createAndPublish(channels, numbers.incrementAndGet());
+  }
+
   /** Starts the editors (or lets them go on after {@link #pause}). */
-  synchronized void resume() {
+  public synchronized void resume() {
     running = true;
     if (thread == null) {
       thread = Thread.ofPlatform().name("editor-load").daemon().start(this::run);
@@ -102,7 +135,7 @@ final class EditorLoad implements AutoCloseable {
   }
 
   /** Stops the editors after their current operation, and waits for it. */
-  void pause() throws InterruptedException {
+  public void pause() throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     synchronized (this) {
       idle = done;
@@ -156,7 +189,7 @@ final class EditorLoad implements AutoCloseable {
    * {@code n} creates-and-publishes at once (an editors' rush), on threads of their own; returns
    * when all have been answered or given up.
    */
-  void burst(int n) throws InterruptedException {
+  public void burst(int n) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       List<String> channels;
@@ -184,7 +217,7 @@ final class EditorLoad implements AutoCloseable {
     return out;
   }
 
-  static String title(int number, int rev) {
+  public static String title(int number, int rev) {
     return "Bilten " + number + " r" + rev + " " + PLACES.get(number % PLACES.size()) + " " + TOKEN;
   }
 
@@ -261,7 +294,7 @@ final class EditorLoad implements AutoCloseable {
   }
 
   /** The revision in a title made by {@link #title}. */
-  static int revOf(String title) {
+  public static int revOf(String title) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile(" r(\\d+) ").matcher(title);
     if (!m.find()) {
       throw new IllegalArgumentException("not a title of the suite: " + title);
@@ -272,8 +305,10 @@ final class EditorLoad implements AutoCloseable {
   /** The call's answer when it has the status wanted, else null (counted as unanswered). */
   private HttpResponse<String> call(String method, String path, String body, int wanted) {
     inFlight.incrementAndGet();
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = null;
     try {
-      HttpResponse<String> r = stack.call(method, path, body, CALL_TIMEOUT);
+      r = stack.call(method, path, body, CALL_TIMEOUT);
       if (r != null && r.statusCode() == wanted) {
         acknowledged.incrementAndGet();
         return r;
@@ -282,13 +317,26 @@ final class EditorLoad implements AutoCloseable {
       return null;
     } finally {
       inFlight.decrementAndGet();
+      observer.called(what(method, path), r == null ? -1 : r.statusCode(), System.nanoTime() - t0);
     }
+  }
+
+  private static String what(String method, String path) {
+    if (path.endsWith("/unpublish")) {
+      return "unpublish";
+    }
+    if (path.endsWith("/publish")) {
+      return "publish";
+    }
+    return method.equals("POST") ? "create" : "read";
   }
 
   private HttpResponse<String> callIfMatch(String path, String body, String etag) {
     inFlight.incrementAndGet();
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = null;
     try {
-      HttpResponse<String> r = stack.callIfMatch(path, body, etag, CALL_TIMEOUT);
+      r = stack.callIfMatch(path, body, etag, CALL_TIMEOUT);
       if (r != null && r.statusCode() == 200) {
         acknowledged.incrementAndGet();
         return r;
@@ -297,24 +345,25 @@ final class EditorLoad implements AutoCloseable {
       return null;
     } finally {
       inFlight.decrementAndGet();
+      observer.called("update", r == null ? -1 : r.statusCode(), System.nanoTime() - t0);
     }
   }
 
   /** Calls waiting for an answer now. */
-  int inFlight() {
+  public int inFlight() {
     return inFlight.get();
   }
 
-  int acknowledged() {
+  public int acknowledged() {
     return acknowledged.get();
   }
 
-  int unanswered() {
+  public int unanswered() {
     return unanswered.get();
   }
 
   /** Every entry the api acknowledged creating. */
-  Collection<Entry> entries() {
+  public Collection<Entry> entries() {
     return entries.values();
   }
 

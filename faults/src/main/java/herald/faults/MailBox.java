@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
  * What the local SMTP server kept ({@code .eml} files), read as a recipient's mail store would:
  * each message's recipient, {@code Message-ID} and the entries it links to.
  */
-final class MailBox {
+public final class MailBox {
   /** One message as received. */
-  record Message(String file, String to, String messageId, Set<String> slugs, String text) {}
+  public record Message(String file, String to, String messageId, Set<String> slugs, String text) {}
 
   private static final Pattern SLUG = Pattern.compile("/" + EditorLoad.TYPE + "/([a-z0-9-]+)/");
   private static final Pattern BASE64_PART =
@@ -32,7 +32,7 @@ final class MailBox {
   private final Map<Path, Message> read = new ConcurrentHashMap<>();
 
   /** Every message kept so far, in order of arrival. */
-  List<Message> messages(List<Path> files) throws IOException {
+  public List<Message> messages(List<Path> files) throws IOException {
     List<Message> out = new ArrayList<>();
     for (Path f : files) {
       Message m = read.get(f);
@@ -88,7 +88,7 @@ final class MailBox {
   }
 
   /** {@code <a@b>} or {@code Name <a@b>} → {@code a@b}, lower case. */
-  static String address(String header) {
+  public static String address(String header) {
     int lt = header.lastIndexOf('<');
     int gt = header.lastIndexOf('>');
     String a = lt >= 0 && gt > lt ? header.substring(lt + 1, gt) : header;
@@ -96,7 +96,7 @@ final class MailBox {
   }
 
   /** A Message-ID without its angle brackets. */
-  static String bare(String id) {
+  public static String bare(String id) {
     String s = id.strip();
     if (s.startsWith("<") && s.endsWith(">")) {
       s = s.substring(1, s.length() - 1);

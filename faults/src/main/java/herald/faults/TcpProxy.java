@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SMTP server that took a message whose {@code 250} never arrives). Each connection is a pair of
  * virtual threads.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
   /** What the proxy does with traffic. */
-  enum Mode {
+  public enum Mode {
     PASS,
     DROP,
     STALL,
@@ -51,7 +51,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** A proxy on a free loopback port forwarding to {@code 127.0.0.1:upstreamPort}. */
-  static TcpProxy start(int upstreamPort) throws IOException {
+  public static TcpProxy start(int upstreamPort) throws IOException {
     ServerSocket server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     TcpProxy proxy = new TcpProxy(server, upstreamPort);
     Thread.ofVirtual().name("proxy-accept-" + server.getLocalPort()).start(proxy::accept);
@@ -59,7 +59,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** A proxy on {@code port} (already chosen), for a server to be started behind it later. */
-  static TcpProxy startOn(int port, int upstreamPort) throws IOException {
+  public static TcpProxy startOn(int port, int upstreamPort) throws IOException {
     ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
@@ -68,11 +68,11 @@ final class TcpProxy implements AutoCloseable {
     return proxy;
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  Mode mode() {
+  public Mode mode() {
     return mode;
   }
 
@@ -80,13 +80,13 @@ final class TcpProxy implements AutoCloseable {
    * Holds back each connection's replies once its client has sent {@code marker} (for SMTP, the end
    * of a message's data: the server takes the message, its {@code 250} never arrives).
    */
-  void stallRepliesAfter(String marker) {
+  public void stallRepliesAfter(String marker) {
     this.marker = marker.getBytes(StandardCharsets.US_ASCII);
     mode(Mode.STALL_REPLIES_AFTER_MARKER);
   }
 
   /** Changes what the proxy does; {@link Mode#DROP} also resets every open connection. */
-  void mode(Mode next) {
+  public void mode(Mode next) {
     synchronized (modeLock) {
       mode = next;
       modeLock.notifyAll();

@@ -29,9 +29,9 @@ import javax.crypto.spec.SecretKeySpec;
  * far against PostgreSQL as the oracle and against what each channel's server received. Each check
  * returns what it found wrong (empty: it holds).
  */
-final class Invariants {
+public final class Invariants {
   /** Names, in the order the table lists them. */
-  static final List<String> NAMES =
+  public static final List<String> NAMES =
       List.of(
           "acked",
           "api",
@@ -51,13 +51,13 @@ final class Invariants {
   private final EditorLoad load;
   private final MailBox mailBox = new MailBox();
 
-  Invariants(Stack stack, EditorLoad load) {
+  public Invariants(Stack stack, EditorLoad load) {
     this.stack = stack;
     this.load = load;
   }
 
   /** Every invariant with what violates it. */
-  Map<String, List<String>> check() throws Exception {
+  public Map<String, List<String>> check() throws Exception {
     Map<String, Oracle.Row> oracle = Oracle.entries(stack);
     Map<String, Oracle.Row> bySlug = new HashMap<>();
     oracle.values().forEach(r -> bySlug.put(r.slug(), r));
@@ -441,7 +441,7 @@ final class Invariants {
   }
 
   /** Standard Webhooks' signature: base64 HMAC-SHA256 with the secret's base64-decoded bytes. */
-  static String sign(String secret, String content) {
+  public static String sign(String secret, String content) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       byte[] key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
