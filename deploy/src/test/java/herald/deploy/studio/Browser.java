@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -69,6 +70,9 @@ public final class Browser implements AutoCloseable {
             .build();
     driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1280, 900));
+    // Loads and axe-core's injected scripts may take long on a loaded machine; they end when done.
+    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(120));
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(120));
   }
 
   /** Opens a Studio path (or a full URL). */
@@ -91,8 +95,25 @@ public final class Browser implements AutoCloseable {
     e.sendKeys(text);
   }
 
+  /**
+   * Waits for a condition, ignoring elements that went stale meanwhile: the live panels re-render
+   * their rows as server-sent events arrive. The ceiling is generous (a wait ends as soon as its
+   * condition holds) so a loaded machine does not fail a story that is only slow.
+   */
   public WebDriverWait waiting() {
-    return new WebDriverWait(driver, Duration.ofSeconds(30));
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
+  }
+
+  /** Clicks the element {@code css} finds, finding it again if a re-render replaced it. */
+  public void click(String css) {
+    waiting()
+        .until(
+            d -> {
+              driver.findElement(By.cssSelector(css)).click();
+              return true;
+            });
   }
 
   public String heading() {

@@ -184,9 +184,18 @@ class StudioPublishBrowserIT {
             d ->
                 !browser.all("tr[data-channel='social']").isEmpty()
                     && !browser.find("tr[data-channel='social'] td.reason").getText().isBlank());
-    String state = browser.driver.findElement(failed).getAttribute("data-state");
-    assertTrue(!"sent".equals(state), state);
-    assertTrue(browser.find("tr[data-channel='social']").getText().contains("mastodon-later"));
+    // Read once the row holds still: the panel re-renders it as events arrive.
+    String[] row = new String[2];
+    browser
+        .waiting()
+        .until(
+            d -> {
+              row[0] = browser.driver.findElement(failed).getAttribute("data-state");
+              row[1] = browser.driver.findElement(failed).getText();
+              return true;
+            });
+    assertTrue(!"sent".equals(row[0]), row[0]);
+    assertTrue(row[1].contains("mastodon-later"), row[1]);
     browser.check("deliveries-failed");
     // The dashboard lists it among the failed deliveries, with its reason.
     browser.open("/studio/");
@@ -205,7 +214,7 @@ class StudioPublishBrowserIT {
                 MASTODON_TOKEN, "herald.localhost", "unused-password"),
             java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "mastodon"));
     sink.start(vertx, "127.0.0.1", mastodonPort).toCompletionStage().toCompletableFuture().get();
-    browser.find("tr[data-channel='social'] form button").click();
+    browser.click("tr[data-channel='social'] form button");
     browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Deliveries"));
     browser
         .waiting()
